@@ -11,78 +11,82 @@ import java.util.Map;
 
 /**
  * Which attempt of which task a unit's usage belongs to: DAG/flow, task, run and try, and how we know.
+ * Fields a unit does not know yet are null; tags only grow richer over a unit's life, so the attempt id is taken
+ * from what is known from the first sample on ({@code stableKey}), and the rest is filled in as it arrives.
  *
  * @param orchestrator "airflow", "prefect" or "generic"
- * @param group        DAG id (Airflow), flow name (Prefect) or TASKMETER_FLOW (generic); may be null
- * @param task         task id (Airflow), task name (Prefect, or {@link #WHOLE_FLOW_RUN}) or TASKMETER_TASK
- * @param run          DAG run id, flow run id or TASKMETER_RUN; null when not known yet
- * @param tryKey       what tells tries of the same task run apart (try number, Airflow 3 TaskInstance id, job id)
+ * @param group        DAG id (Airflow), flow name (Prefect) or TASKMETER_FLOW (generic)
+ * @param task         task id (Airflow), {@link #WHOLE_FLOW_RUN} (Prefect, until task runs are split out) or
+ *                     TASKMETER_TASK
+ * @param run          DAG run id, flow run id or TASKMETER_RUN
+ * @param tryNumber    the orchestrator's try number when known
  * @param mapIndex     Airflow dynamic task mapping index, -1 when not mapped
+ * @param stableKey    what names this attempt from its first sample: Airflow 3 TaskInstance id, Airflow 2 job
+ *                     id, Prefect flow run id, or the full identity
  * @param how          how the unit was recognised ("title", "env", "title+env", ...)
  * @param confidence   0..1: how sure the attribution is
  */
-public record AttemptIdentity(String orchestrator, String group, String task, String run, String tryKey,
-                              int mapIndex, String how, double confidence) {
+public record AttemptIdentity(String orchestrator, String group, String task, String run, String tryNumber,
+                              int mapIndex, String stableKey, String how, double confidence) {
 
-    /** Prefect usage attributed to the flow run as a whole, before task runs are split out (issue 4). */
+    /** Prefect usage attributed to the flow run as a whole, before task runs are split out. */
     public static final String WHOLE_FLOW_RUN = "(flow run)";
 
-    /** Stable across hosts and deliveries: the same identity always gives the same id. */
+    /** Stable across hosts, batches and deliveries: the same attempt always gives the same id. */
     public String attemptId() {
-        return hash(orchestrator + "\n" + group + "\n" + task + "\n" + run + "\n" + mapIndex + "\n" + tryKey);
+        return hash(orchestrator + "\n" + stableKey);
     }
 
     /**
      * Task identity for rightsizing across runs: Airflow dag_id/task_id (map index folded), Prefect flow/task.
-     * Readable and URL-safe: {@code airflow:etl_daily:extract}.
+     * Readable and URL-safe: {@code airflow:etl_daily:extract}. Null while the task is not known.
      */
     public String taskId() {
+        return task == null ? null : taskId(orchestrator, group, task);
+    }
+
+    public static String taskId(String orchestrator, String group, String task) {
         return orchestrator + ":" + enc(group == null ? "-" : group) + ":" + enc(task);
     }
 
-    /** Reads a unit's tags; a unit that cannot name its task at all is attributed to itself. */
+    /** Reads a unit's tags; a unit that cannot name its attempt in any other way is an attempt of its own. */
     public static AttemptIdentity of(String kind, String how, Map<String, String> tags, String unitId) {
-        double confidence = how.startsWith("title") ? 0.9 : 0.8;
+        double confidence = how.contains("title") && how.contains("env") ? 0.95 : how.startsWith("title") ? 0.9 : 0.8;
+        String tryNumber = tags.get(Tags.TRY_NUMBER);
         switch (kind) {
             case Tags.KIND_AIRFLOW -> {
-                String tryKey = firstOf(tags, Tags.TRY_NUMBER, Tags.TI_ID, Tags.JOB_ID);
+                String dag = tags.get(Tags.DAG_ID);
                 String task = tags.get(Tags.TASK_ID);
-                if (task == null) {
-                    // Airflow 3 worker seen before any child told its dag and task: the TaskInstance id names it.
-                    return new AttemptIdentity(kind, null, "ti " + tags.getOrDefault(Tags.TI_ID, unitId), null,
-                            tryKey == null ? unitId : tryKey, -1, how, 0.5);
-                }
-                if (tryKey == null) {
-                    tryKey = "unit " + unitId;
+                String run = tags.get(Tags.RUN_ID);
+                int map = parseInt(tags.get(Tags.MAP_INDEX), -1);
+                String stable;
+                if (tags.containsKey(Tags.TI_ID)) {
+                    stable = "ti\n" + tags.get(Tags.TI_ID);
+                } else if (tags.containsKey(Tags.JOB_ID)) {
+                    stable = "job\n" + dag + "\n" + tags.get(Tags.JOB_ID);
+                } else if (tryNumber != null) {
+                    stable = dag + "\n" + run + "\n" + task + "\n" + map + "\n" + tryNumber;
+                } else {
+                    // No try known: an attempt per unit, so two tries are never merged.
+                    stable = "unit\n" + unitId;
                     confidence = Math.min(confidence, 0.6);
-                } else if (tags.containsKey(Tags.TRY_NUMBER)) {
-                    tryKey = tags.get(Tags.TRY_NUMBER);
-                    confidence = Math.max(confidence, 0.95);
                 }
-                return new AttemptIdentity(kind, tags.get(Tags.DAG_ID), task, tags.get(Tags.RUN_ID), tryKey,
-                        parseInt(tags.get(Tags.MAP_INDEX), -1), how, confidence);
+                return new AttemptIdentity(kind, dag, task, run, tryNumber, map, stable, how, confidence);
             }
             case Tags.KIND_PREFECT -> {
                 String flowRun = tags.get(Tags.FLOW_RUN_ID);
                 return new AttemptIdentity(kind, tags.getOrDefault(Tags.FLOW_NAME, tags.get(Tags.FLOW_ID)),
-                        WHOLE_FLOW_RUN, flowRun, flowRun, -1, how, 0.95);
+                        WHOLE_FLOW_RUN, flowRun, null, -1, "flow_run\n" + flowRun, how, 0.95);
             }
             default -> {
+                String task = tags.getOrDefault(Tags.TASK, unitId);
                 String run = tags.getOrDefault(Tags.RUN, unitId);
-                return new AttemptIdentity(Tags.KIND_GENERIC, tags.get(Tags.FLOW), tags.getOrDefault(Tags.TASK, unitId),
-                        run, tags.getOrDefault(Tags.TRY_NUMBER, "1"), -1, how, 1.0);
+                String flow = tags.get(Tags.FLOW);
+                String tryKey = tryNumber == null ? "1" : tryNumber;
+                return new AttemptIdentity(Tags.KIND_GENERIC, flow, task, run, tryKey, -1,
+                        flow + "\n" + task + "\n" + run + "\n" + tryKey, how, 1.0);
             }
         }
-    }
-
-    private static String firstOf(Map<String, String> tags, String... keys) {
-        for (String k : keys) {
-            String v = tags.get(k);
-            if (v != null) {
-                return v;
-            }
-        }
-        return null;
     }
 
     private static int parseInt(String s, int fallback) {

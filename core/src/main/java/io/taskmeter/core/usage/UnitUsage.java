@@ -12,16 +12,21 @@ import java.util.List;
  * @param startMs       the batch's base sample time (or the unit start), epoch ms
  * @param endMs         the last sample time, epoch ms
  * @param intervalCores CPU cores used in each sampling interval of the batch, in time order
+ * @param intervalSeconds the length of each interval
+ * @param intervalRssBytes resident memory at the end of each interval
  */
 public record UnitUsage(long startMs, long endMs, double cpuSeconds, long peakRssBytes, long readBytes,
                         long writeBytes, long rchar, long wchar, int maxProcesses, long spawned,
-                        double[] intervalCores, int samplesInDiskWait) {
+                        double[] intervalCores, double[] intervalSeconds, long[] intervalRssBytes,
+                        int samplesInDiskWait) {
 
     public static UnitUsage of(UnitSeries unit) {
         Sample base = unit.base();
         List<Sample> samples = unit.samples();
         Sample last = unit.last();
         double[] cores = new double[samples.size()];
+        double[] seconds = new double[samples.size()];
+        long[] rss = new long[samples.size()];
         long peak = 0;
         int maxProcs = 0;
         int diskWait = 0;
@@ -30,6 +35,8 @@ public record UnitUsage(long startMs, long endMs, double cpuSeconds, long peakRs
             Sample s = samples.get(i);
             long dt = s.t() - prev.t();
             cores[i] = dt <= 0 ? 0 : (s.cpuMillis() - prev.cpuMillis()) / (double) dt;
+            seconds[i] = Math.max(0, dt) / 1000.0;
+            rss[i] = s.rssBytes();
             peak = Math.max(peak, Math.max(s.rssBytes(), s.hwmBytes()));
             maxProcs = Math.max(maxProcs, s.processes());
             if (s.diskWait() > 0) {
@@ -40,7 +47,7 @@ public record UnitUsage(long startMs, long endMs, double cpuSeconds, long peakRs
         return new UnitUsage(base.t(), last.t(), (last.cpuMillis() - base.cpuMillis()) / 1000.0, peak,
                 last.readBytes() - base.readBytes(), last.writeBytes() - base.writeBytes(),
                 last.rchar() - base.rchar(), last.wchar() - base.wchar(), maxProcs,
-                last.spawned() - base.spawned(), cores, diskWait);
+                last.spawned() - base.spawned(), cores, seconds, rss, diskWait);
     }
 
     public double seconds() {

@@ -78,7 +78,9 @@ class TaskRecognizerTest {
 
         AttemptIdentity a = AttemptIdentity.of(merged.kind(), merged.how(), merged.tags(), "u1");
         assertEquals("airflow:etl:t", a.taskId());
-        assertEquals("1", a.tryKey());
+        assertEquals("1", a.tryNumber());
+        AttemptIdentity titleOnly = AttemptIdentity.of(title.kind(), title.how(), title.tags(), "u1");
+        assertEquals(titleOnly.attemptId(), a.attemptId(), "a child's env must not move usage to another attempt");
         AttemptIdentity retry = AttemptIdentity.of(merged.kind(), merged.how(),
                 Map.of("dag_id", "etl", "task_id", "t", "run_id", "r1", "try_number", "2"), "u2");
         assertNotEquals(a.attemptId(), retry.attemptId());

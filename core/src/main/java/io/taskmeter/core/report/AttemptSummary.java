@@ -1,0 +1,29 @@
+package io.taskmeter.core.report;
+
+import io.taskmeter.core.cost.AttemptCost;
+
+import java.util.List;
+
+/**
+ * One attempt as the API and the report show it: who it was (orchestrator identity and how we know), what it
+ * used, what it was given, and what that cost.
+ */
+public record AttemptSummary(String id, String taskId, String orchestrator, String dagOrFlow, String task,
+                             String run, String tryNumber, int mapIndex, String host, String attributedBy,
+                             double confidence, String state, String startedAt, String endedAt,
+                             double durationSeconds, String command, Usage usage, Allocation allocation,
+                             AttemptCost cost, List<String> units) {
+
+    /**
+     * @param p95Cores         95th percentile of the per-interval CPU, in cores
+     * @param diskWaitFraction share of samples in which a process of the tree was in uninterruptible (D) state
+     */
+    public record Usage(double cpuSeconds, long peakRssBytes, long readBytes, long writeBytes, long rchar,
+                        long wchar, double avgCores, double p95Cores, int maxProcesses, long processesSeen,
+                        double diskWaitFraction) {
+    }
+
+    /** @param source "request" (declared by the task or orchestrator) or "host share" (no request: the host) */
+    public record Allocation(double cpus, long memoryBytes, String source) {
+    }
+}

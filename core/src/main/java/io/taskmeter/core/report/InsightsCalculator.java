@@ -1,0 +1,199 @@
+package io.taskmeter.core.report;
+
+import io.taskmeter.core.attribution.AttemptIdentity;
+import io.taskmeter.core.cost.AttemptCost;
+import io.taskmeter.core.cost.CostModel;
+import io.taskmeter.core.cost.PriceTable;
+import io.taskmeter.core.cost.UnitPrices;
+import io.taskmeter.core.rightsizing.AttemptStats;
+import io.taskmeter.core.rightsizing.Quantiles;
+import io.taskmeter.core.rightsizing.Recommendation;
+import io.taskmeter.core.rightsizing.Rightsizer;
+import io.taskmeter.core.rightsizing.RightsizingSettings;
+import io.taskmeter.core.usage.UsageSlice;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * From stored attempts to what users read: each attempt's usage totals, allocation and cost; each task's
+ * recommendation; cost per DAG/flow, task and run. Pure: the same attempts always give the same insights.
+ */
+public final class InsightsCalculator {
+    private final PriceTable prices;
+    private final RightsizingSettings settings;
+
+    public InsightsCalculator(PriceTable prices, RightsizingSettings settings) {
+        this.prices = prices;
+        this.settings = settings;
+    }
+
+    public Insights compute(List<AttemptRecord> records, long nowMs) {
+        List<AttemptSummary> attempts = new ArrayList<>();
+        Map<String, List<AttemptSummary>> byTask = new TreeMap<>();
+        Map<String, UnitPrices> taskPrices = new LinkedHashMap<>();
+        for (AttemptRecord r : records) {
+            if (r.slices().isEmpty()) {
+                continue;
+            }
+            UsageSlice first = r.slices().get(0);
+            UnitPrices p = prices.unitPrices(first.instanceType(), first.hostCpus(), first.hostMemoryBytes());
+            AttemptSummary a = summarize(r, p);
+            attempts.add(a);
+            byTask.computeIfAbsent(a.taskId(), k -> new ArrayList<>()).add(a);
+            taskPrices.put(a.taskId(), p);
+        }
+        attempts.sort(Comparator.comparing(AttemptSummary::startedAt).reversed());
+        List<TaskSummary> tasks = new ArrayList<>();
+        for (Map.Entry<String, List<AttemptSummary>> e : byTask.entrySet()) {
+            tasks.add(summarizeTask(e.getKey(), e.getValue(), taskPrices.get(e.getKey()), nowMs));
+        }
+        return new Insights(nowMs, attempts, tasks, rollups(attempts));
+    }
+
+    AttemptSummary summarize(AttemptRecord r, UnitPrices p) {
+        List<UsageSlice> slices = new ArrayList<>(r.slices());
+        slices.sort(Comparator.comparingLong(UsageSlice::startMs));
+        Map<String, String> m = r.meta();
+        double cpu = 0;
+        long peak = 0;
+        long read = 0;
+        long write = 0;
+        long rchar = 0;
+        long wchar = 0;
+        int maxProcs = 0;
+        long spawned = 0;
+        int diskWaitSamples = 0;
+        long start = Long.MAX_VALUE;
+        long end = 0;
+        Long ended = null;
+        List<CostModel.Interval> intervals = new ArrayList<>();
+        List<String> units = new ArrayList<>();
+        for (UsageSlice s : slices) {
+            cpu += s.cpuSeconds();
+            peak = Math.max(peak, s.peakRssBytes());
+            read += s.readBytes();
+            write += s.writeBytes();
+            rchar += s.rchar();
+            wchar += s.wchar();
+            maxProcs = Math.max(maxProcs, s.maxProcesses());
+            spawned += s.spawned();
+            diskWaitSamples += s.samplesInDiskWait();
+            start = Math.min(start, Math.min(s.startedMs(), s.startMs()));
+            end = Math.max(end, s.endMs());
+            if (s.endedMs() != null) {
+                ended = ended == null ? s.endedMs() : Math.max(ended, s.endedMs());
+            }
+            for (int i = 0; i < s.intervals().c().length; i++) {
+                intervals.add(new CostModel.Interval(s.intervals().s()[i], s.intervals().c()[i], s.intervals().m()[i]));
+            }
+            if (!units.contains(s.unitId())) {
+                units.add(s.unitId());
+            }
+        }
+        double[] cores = intervals.stream().mapToDouble(CostModel.Interval::cores).toArray();
+        double seconds = intervals.stream().mapToDouble(CostModel.Interval::seconds).sum();
+        UsageSlice first = slices.get(0);
+        OptionalDouble reqCpu = Quantities.cpus(m.get("cpu_request"));
+        OptionalLong reqMem = Quantities.bytes(m.get("memory_request"));
+        boolean requested = reqCpu.isPresent() || reqMem.isPresent();
+        AttemptSummary.Allocation alloc = new AttemptSummary.Allocation(
+                reqCpu.orElse(first.hostCpus()), reqMem.orElse(first.hostMemoryBytes()),
+                requested ? "request" : "host share");
+        AttemptCost cost = CostModel.cost(intervals, alloc.cpus(), alloc.memoryBytes(), p);
+        long endMs = ended != null ? ended : end;
+        AttemptSummary.Usage usage = new AttemptSummary.Usage(round(cpu, 3), peak, read, write, rchar, wchar,
+                seconds > 0 ? round(cpu / seconds, 3) : 0, round(cores.length == 0 ? 0 : Quantiles.of(cores, 0.95), 3),
+                maxProcs, spawned, intervals.isEmpty() ? 0 : round(diskWaitSamples / (double) intervals.size(), 3));
+        String orchestrator = m.getOrDefault("orchestrator", first.kind());
+        String task = m.get("task");
+        String group = m.get("dag_or_flow");
+        if (task == null) {
+            // Known only by its Airflow 3 TaskInstance id until a child or the metadata names it.
+            task = "TaskInstance " + m.getOrDefault("ti_id", r.attemptId());
+        }
+        return new AttemptSummary(r.attemptId(), AttemptIdentity.taskId(orchestrator, group, task), orchestrator,
+                group, task, m.get("run"), m.get("try_number"), (int) parse(m.get("map_index"), -1),
+                m.getOrDefault("host_id", first.hostId()), m.getOrDefault("how", first.how()),
+                parse(m.get("confidence"), 0.5), ended != null ? "finished" : "running", iso(start),
+                ended != null ? iso(endMs) : null, round((endMs - start) / 1000.0, 3), m.get("command"), usage, alloc,
+                cost, units);
+    }
+
+    TaskSummary summarizeTask(String taskId, List<AttemptSummary> attempts, UnitPrices p, long nowMs) {
+        List<AttemptStats> stats = new ArrayList<>();
+        double allocated = 0;
+        double used = 0;
+        String last = "";
+        for (AttemptSummary a : attempts) {
+            allocated += a.cost().allocatedUsd();
+            used += a.cost().usedUsd();
+            if (a.startedAt().compareTo(last) > 0) {
+                last = a.startedAt();
+            }
+            // Exit status comes with orchestrator metadata (issue 4): until then a finished attempt counts as a
+            // success, and a running one is left out of the recommendation.
+            stats.add(new AttemptStats(a.id(), Instant.parse(a.startedAt()).toEpochMilli(), a.durationSeconds(),
+                    "finished".equals(a.state()), false, a.usage().p95Cores(), a.usage().peakRssBytes(),
+                    a.allocation().cpus(), a.allocation().memoryBytes(), a.allocation().source()));
+        }
+        Recommendation rec = Rightsizer.recommend(taskId, stats, p, settings, nowMs);
+        AttemptSummary any = attempts.get(0);
+        return new TaskSummary(taskId, any.orchestrator(), any.dagOrFlow(), any.task(), attempts.size(), last,
+                round(allocated, 6), round(used, 6), rec);
+    }
+
+    static List<CostRollup> rollups(List<AttemptSummary> attempts) {
+        Map<String, double[]> sums = new TreeMap<>();
+        for (AttemptSummary a : attempts) {
+            String dag = "airflow".equals(a.orchestrator()) ? a.dagOrFlow() : null;
+            String flow = "airflow".equals(a.orchestrator()) ? null : a.dagOrFlow();
+            add(sums, "dag", dag, a);
+            add(sums, "flow", flow, a);
+            add(sums, "task", a.taskId(), a);
+            add(sums, "run", a.run() == null ? null : a.orchestrator() + ":" + a.run(), a);
+        }
+        List<CostRollup> out = new ArrayList<>();
+        sums.forEach((k, v) -> {
+            int sep = k.indexOf('\n');
+            out.add(new CostRollup(k.substring(0, sep), k.substring(sep + 1), (int) v[0], round(v[1], 3),
+                    round(v[2], 6), round(v[3], 6), round(v[2] - v[3], 6)));
+        });
+        return out;
+    }
+
+    private static void add(Map<String, double[]> sums, String groupBy, String key, AttemptSummary a) {
+        if (key == null) {
+            return;
+        }
+        double[] v = sums.computeIfAbsent(groupBy + "\n" + key, k -> new double[4]);
+        v[0]++;
+        v[1] += a.usage().cpuSeconds();
+        v[2] += a.cost().allocatedUsd();
+        v[3] += a.cost().usedUsd();
+    }
+
+    private static double parse(String s, double fallback) {
+        try {
+            return s == null ? fallback : Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private static String iso(long ms) {
+        return Instant.ofEpochMilli(ms).toString();
+    }
+
+    static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+}

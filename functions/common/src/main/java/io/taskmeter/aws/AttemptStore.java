@@ -1,0 +1,124 @@
+package io.taskmeter.aws;
+
+import io.taskmeter.core.usage.UsageSlice;
+import io.taskmeter.core.attribution.AttemptIdentity;
+import io.taskmeter.core.identity.Tags;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.taskmeter.aws.Items.n;
+import static io.taskmeter.aws.Items.s;
+import static io.taskmeter.aws.Items.str;
+
+/**
+ * Attempts and the unit usage attributed to them. An attempt is one partition: a META item with its identity,
+ * and one contribution item per unit and batch. Totals are sums over contributions, taken when read, so a
+ * duplicate or reordered delivery cannot double count: each contribution is written once, conditionally.
+ */
+public final class AttemptStore {
+    private final DynamoDbClient ddb;
+    private final String table;
+
+    public AttemptStore(DynamoDbClient ddb, String table) {
+        this.ddb = ddb;
+        this.table = table;
+    }
+
+    public static String attemptKey(String attemptId) {
+        return "A#" + attemptId;
+    }
+
+    /** @return false when this contribution was already recorded */
+    public boolean record(AttemptIdentity id, UsageSlice usage) {
+        String pk = attemptKey(id.attemptId());
+        updateMeta(pk, id, usage);
+        try {
+            ddb.putItem(b -> b.tableName(table).item(UsageItems.toItem(usage, pk, "C#" + usage.unitId() + "#" + usage.batchId()))
+                    .conditionExpression("attribute_not_exists(pk)"));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** Identity fields are set once, when first known: tags only ever add knowledge, never change it. */
+    private void updateMeta(String pk, AttemptIdentity id, UsageSlice usage) {
+        Map<String, AttributeValue> values = new LinkedHashMap<>();
+        values.put("orchestrator", s(id.orchestrator()));
+        putIf(values, "dag_or_flow", id.group());
+        putIf(values, "task", id.task());
+        putIf(values, "run", id.run());
+        putIf(values, "try_number", id.tryNumber());
+        values.put("map_index", n(id.mapIndex()));
+        values.put("how", s(id.how()));
+        values.put("confidence", n(id.confidence()));
+        values.put("host_id", s(usage.hostId()));
+        putIf(values, "cpu_request", usage.tags().get(Tags.CPU_REQUEST));
+        putIf(values, "memory_request", usage.tags().get(Tags.MEMORY_REQUEST));
+        putIf(values, "ti_id", usage.tags().get(Tags.TI_ID));
+        putIf(values, "command", usage.command());
+        StringBuilder expr = new StringBuilder("SET ");
+        Map<String, AttributeValue> params = new HashMap<>();
+        Map<String, String> names = new HashMap<>();
+        int i = 0;
+        for (Map.Entry<String, AttributeValue> e : values.entrySet()) {
+            if (i > 0) {
+                expr.append(", ");
+            }
+            expr.append("#f").append(i).append(" = if_not_exists(#f").append(i).append(", :v").append(i).append(')');
+            names.put("#f" + i, e.getKey());
+            params.put(":v" + i, e.getValue());
+            i++;
+        }
+        expr.append(" ADD unit_ids :unit");
+        params.put(":unit", AttributeValue.fromSs(List.of(usage.unitId())));
+        ddb.updateItem(b -> b.tableName(table).key(Items.key(pk, "META")).updateExpression(expr.toString())
+                .expressionAttributeNames(names).expressionAttributeValues(params));
+    }
+
+    private static void putIf(Map<String, AttributeValue> values, String name, String value) {
+        if (value != null) {
+            values.put(name, s(value));
+        }
+    }
+
+    /** An attempt as stored: its META item and its contributions. */
+    public record StoredAttempt(String attemptId, Map<String, AttributeValue> meta, List<UsageSlice> contributions) {
+        public String field(String name) {
+            return meta == null ? null : str(meta, name);
+        }
+    }
+
+    /** Every attempt, read page by page. Issue 7 replaces the scan with a time-bucketed index. */
+    public Map<String, StoredAttempt> all() {
+        Map<String, Map<String, AttributeValue>> metas = new HashMap<>();
+        Map<String, List<UsageSlice>> contributions = new HashMap<>();
+        for (var page : ddb.scanPaginator(ScanRequest.builder().tableName(table).build())) {
+            for (Map<String, AttributeValue> item : page.items()) {
+                String pk = str(item, "pk");
+                if (pk == null || !pk.startsWith("A#")) {
+                    continue;
+                }
+                String id = pk.substring(2);
+                if ("META".equals(str(item, "sk"))) {
+                    metas.put(id, item);
+                } else {
+                    contributions.computeIfAbsent(id, k -> new ArrayList<>()).add(UsageItems.fromItem(item));
+                }
+            }
+        }
+        Map<String, StoredAttempt> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<UsageSlice>> e : contributions.entrySet()) {
+            out.put(e.getKey(), new StoredAttempt(e.getKey(), metas.get(e.getKey()), e.getValue()));
+        }
+        return out;
+    }
+}

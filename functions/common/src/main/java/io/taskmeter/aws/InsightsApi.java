@@ -1,0 +1,155 @@
+package io.taskmeter.aws;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taskmeter.core.batch.BatchCodec;
+import io.taskmeter.core.report.AttemptSummary;
+import io.taskmeter.core.report.CostRollup;
+import io.taskmeter.core.report.TaskSummary;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The insights API, independent of how requests arrive: API Gateway in Lambda, the JDK HTTP server in the local
+ * mode. JSON in snake_case under /v1; errors are JSON with a message that says what to change.
+ */
+public final class InsightsApi {
+    private static final ObjectMapper JSON = BatchCodec.json();
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+
+    private final InsightsStore store;
+
+    public InsightsApi(InsightsStore store) {
+        this.store = store;
+    }
+
+    public record Response(int status, String body) {
+    }
+
+    public Response handle(String method, String rawPath, Map<String, String> query) {
+        try {
+            if (!"GET".equals(method)) {
+                return error(405, "only GET is supported");
+            }
+            String path = rawPath.endsWith("/") && rawPath.length() > 1 ? rawPath.substring(0, rawPath.length() - 1)
+                    : rawPath;
+            if (path.equals("/v1/health")) {
+                Optional<Map> job = store.get("JOB", "LAST_RUN", Map.class);
+                return ok(Map.of("status", "ok", "last_job", job.orElse(Map.of())));
+            }
+            if (path.equals("/v1/tasks")) {
+                InsightsStore.Page<TaskSummary> page = store.page("TASKS", TaskSummary.class, limit(query),
+                        query.get("after"), false);
+                return ok(pageBody("tasks", page));
+            }
+            if (path.startsWith("/v1/tasks/")) {
+                String id = decode(path.substring("/v1/tasks/".length()));
+                Optional<TaskSummary> task = store.get("TASKS", id, TaskSummary.class);
+                if (task.isEmpty()) {
+                    return error(404, "no task with id '" + id + "'; GET /v1/tasks lists the known ids");
+                }
+                InsightsStore.Page<AttemptSummary> attempts = store.page("TASK#" + id, AttemptSummary.class,
+                        limit(query), query.get("after"), true);
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("task", task.get());
+                body.put("attempts", attempts.items());
+                body.put("next", attempts.next());
+                return ok(body);
+            }
+            if (path.startsWith("/v1/attempts/")) {
+                String id = decode(path.substring("/v1/attempts/".length()));
+                return store.get("ATTEMPT#" + id, "SUMMARY", AttemptSummary.class).map(this::ok)
+                        .orElseGet(() -> error(404, "no attempt with id '" + id + "'"));
+            }
+            if (path.equals("/v1/costs")) {
+                String groupBy = query.getOrDefault("groupBy", "task");
+                if (!CostRollup.GROUPINGS.contains(groupBy)) {
+                    return error(400, "groupBy must be one of " + CostRollup.GROUPINGS + ", was '" + groupBy + "'");
+                }
+                InsightsStore.Page<CostRollup> page = store.page("COSTS#" + groupBy, CostRollup.class,
+                        limit(query), query.get("after"), false);
+                Map<String, Object> body = pageBody("costs", page);
+                body.put("group_by", groupBy);
+                return ok(body);
+            }
+            return error(404, "no such endpoint: " + path + " (see GET /v1/tasks, /v1/tasks/{id}, "
+                    + "/v1/attempts/{id}, /v1/costs?groupBy=dag|flow|task|run)");
+        } catch (BadRequest e) {
+            return error(400, e.getMessage());
+        }
+    }
+
+    private static Map<String, Object> pageBody(String name, InsightsStore.Page<?> page) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put(name, page.items());
+        body.put("next", page.next());
+        return body;
+    }
+
+    private static int limit(Map<String, String> query) {
+        String s = query.get("limit");
+        if (s == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int n = Integer.parseInt(s);
+            if (n < 1 || n > MAX_LIMIT) {
+                throw new BadRequest("limit must be between 1 and " + MAX_LIMIT + ", was " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new BadRequest("limit must be a whole number, was '" + s + "'");
+        }
+    }
+
+    private static String decode(String segment) {
+        return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    private Response ok(Object body) {
+        try {
+            return new Response(200, JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Response error(int status, String message) {
+        try {
+            return new Response(status, JSON.writeValueAsString(Map.of("error", message, "status", status)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Query strings as API Gateway gives them: one value per name, the last one wins. */
+    public static Map<String, String> query(String rawQuery) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return out;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.put(k, v);
+        }
+        return out;
+    }
+
+    private static final class BadRequest extends RuntimeException {
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+
+    static List<String> endpoints() {
+        return List.of("/v1/tasks", "/v1/tasks/{id}", "/v1/attempts/{id}", "/v1/costs", "/v1/health");
+    }
+}

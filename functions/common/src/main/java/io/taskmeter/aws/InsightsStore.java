@@ -1,0 +1,123 @@
+package io.taskmeter.aws;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taskmeter.core.batch.BatchCodec;
+import io.taskmeter.core.report.AttemptSummary;
+import io.taskmeter.core.report.CostRollup;
+import io.taskmeter.core.report.Insights;
+import io.taskmeter.core.report.TaskSummary;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.taskmeter.aws.Items.s;
+import static io.taskmeter.aws.Items.str;
+
+/**
+ * Computed insights as JSON documents, laid out for the API's reads (docs/data-model.md):
+ * {@code TASKS/<task id>}, {@code TASK#<task id>/<started>#<attempt id>}, {@code ATTEMPT#<id>/SUMMARY},
+ * {@code COSTS#<group by>/<key>}. Rewritten whole by each job run; a rewrite of the same input writes the same
+ * documents.
+ */
+public final class InsightsStore {
+    private static final ObjectMapper JSON = BatchCodec.json();
+
+    private final DynamoDbClient ddb;
+    private final String table;
+
+    public InsightsStore(DynamoDbClient ddb, String table) {
+        this.ddb = ddb;
+        this.table = table;
+    }
+
+    public void write(Insights insights) {
+        List<WriteRequest> puts = new ArrayList<>();
+        for (TaskSummary t : insights.tasks()) {
+            puts.add(put("TASKS", t.id(), t));
+        }
+        for (AttemptSummary a : insights.attempts()) {
+            puts.add(put("ATTEMPT#" + a.id(), "SUMMARY", a));
+            puts.add(put("TASK#" + a.taskId(), a.startedAt() + "#" + a.id(), a));
+        }
+        for (CostRollup c : insights.costs()) {
+            puts.add(put("COSTS#" + c.groupBy(), c.key(), c));
+        }
+        puts.add(put("JOB", "LAST_RUN", Map.of("computed_at_ms", insights.computedAtMs(),
+                "attempts", insights.attempts().size(), "tasks", insights.tasks().size())));
+        for (int i = 0; i < puts.size(); i += 25) {
+            List<WriteRequest> chunk = puts.subList(i, Math.min(puts.size(), i + 25));
+            Map<String, List<WriteRequest>> pending = Map.of(table, chunk);
+            // Unprocessed items come back under throttling: resend them until none are left.
+            for (int attempt = 0; !pending.isEmpty() && !pending.getOrDefault(table, List.of()).isEmpty(); attempt++) {
+                if (attempt > 0) {
+                    sleep(Math.min(1000, 50L << Math.min(attempt, 5)));
+                }
+                Map<String, List<WriteRequest>> req = pending;
+                pending = ddb.batchWriteItem(b -> b.requestItems(req)).unprocessedItems();
+            }
+        }
+    }
+
+    /** One page of a partition's documents, in sort-key order; {@code after} is the last sort key seen. */
+    public record Page<T>(List<T> items, String next) {
+    }
+
+    public <T> Page<T> page(String pk, Class<T> type, int limit, String after, boolean newestFirst) {
+        QueryRequest.Builder q = QueryRequest.builder().tableName(table).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", s(pk))).limit(limit).scanIndexForward(!newestFirst);
+        if (after != null) {
+            q.exclusiveStartKey(Items.key(pk, after));
+        }
+        var response = ddb.query(q.build());
+        List<T> items = new ArrayList<>();
+        for (Map<String, AttributeValue> item : response.items()) {
+            items.add(read(item, type));
+        }
+        Map<String, AttributeValue> last = response.lastEvaluatedKey();
+        return new Page<>(items, last == null || last.isEmpty() ? null : str(last, "sk"));
+    }
+
+    public <T> Optional<T> get(String pk, String sk, Class<T> type) {
+        Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName(table).key(Items.key(pk, sk))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(read(item, type));
+    }
+
+    private static <T> T read(Map<String, AttributeValue> item, Class<T> type) {
+        try {
+            return JSON.readValue(str(item, "doc"), type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored document " + str(item, "pk") + "/" + str(item, "sk")
+                    + " is not valid: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static WriteRequest put(String pk, String sk, Object doc) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("pk", s(pk));
+        item.put("sk", s(sk));
+        try {
+            item.put("doc", s(JSON.writeValueAsString(doc)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing insights", e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.taskmeter.aws;
+
+import io.taskmeter.core.cost.PriceTable;
+import io.taskmeter.core.report.InsightsCalculator;
+import io.taskmeter.core.rightsizing.RightsizingSettings;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Everything the functions do, wired from two clients and the table names: the Lambda handlers get it from CDI,
+ * the local mode builds it directly, so both run the same code.
+ */
+public final class Services {
+    private final UsageStore usage;
+    private final AttemptStore attempts;
+    private final InsightsStore insights;
+    private final IngestService ingest;
+    private final AttributeService attribute;
+    private final InsightsJob insightsJob;
+    private final InsightsApi insightsApi;
+
+    public Services(DynamoDbClient ddb, S3Client s3, TableNames tables, PriceTable prices,
+                    RightsizingSettings settings) {
+        this.usage = new UsageStore(ddb, tables.usage());
+        this.attempts = new AttemptStore(ddb, tables.attempts());
+        this.insights = new InsightsStore(ddb, tables.insights());
+        this.ingest = new IngestService(s3, usage);
+        this.attribute = new AttributeService(usage, attempts);
+        this.insightsJob = new InsightsJob(attempts, insights, new InsightsCalculator(prices, settings));
+        this.insightsApi = new InsightsApi(insights);
+    }
+
+    public IngestService ingest() {
+        return ingest;
+    }
+
+    public AttributeService attribute() {
+        return attribute;
+    }
+
+    public InsightsJob insightsJob() {
+        return insightsJob;
+    }
+
+    public InsightsApi insightsApi() {
+        return insightsApi;
+    }
+}

@@ -1,0 +1,64 @@
+package io.taskmeter.aws;
+
+import io.taskmeter.core.usage.UsageSlice;
+import io.taskmeter.core.batch.Batch;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+import java.util.Map;
+
+import static io.taskmeter.aws.Items.n;
+import static io.taskmeter.aws.Items.s;
+
+/**
+ * Usage per execution unit and batch, and each host's heartbeat. Every write is conditional on the item being
+ * new, so a duplicate delivery changes nothing and emits no second stream record.
+ */
+public final class UsageStore {
+    private final DynamoDbClient ddb;
+    private final String table;
+
+    public UsageStore(DynamoDbClient ddb, String table) {
+        this.ddb = ddb;
+        this.table = table;
+    }
+
+    public static String unitKey(String unitId) {
+        return "U#" + unitId;
+    }
+
+    /** @return false when this unit's usage for this batch was already stored */
+    public boolean putIfAbsent(UsageSlice record) {
+        try {
+            ddb.putItem(b -> b.tableName(table)
+                    .item(UsageItems.toItem(record, unitKey(record.unitId()), UsageItems.batchSortKey(record)))
+                    .conditionExpression("attribute_not_exists(pk)"));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    public UsageSlice get(String pk, String sk) {
+        Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName(table).key(Items.key(pk, sk))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? null : UsageItems.fromItem(item);
+    }
+
+    /** Moves the heartbeat forward only: a late or duplicate batch never makes a host look older. */
+    public void heartbeat(Batch batch, String objectKey) {
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Items.key("H#" + batch.hostId(), "HEARTBEAT"))
+                    .updateExpression("SET last_batch_end_ms = :end, boot_id = :boot, seq = :seq, "
+                            + "shipper_version = :ver, units = :units, last_key = :key, dropped_batches = :dropped")
+                    .conditionExpression("attribute_not_exists(last_batch_end_ms) OR last_batch_end_ms < :end")
+                    .expressionAttributeValues(Map.of(":end", n(batch.endMs()), ":boot", s(batch.bootId()),
+                            ":seq", n(batch.seq()), ":ver", s(batch.shipperVersion()),
+                            ":units", n(batch.units().size()), ":key", s(objectKey),
+                            ":dropped", n(batch.droppedBatches()))));
+        } catch (ConditionalCheckFailedException e) {
+            // an older or duplicate batch: the heartbeat already says more recent
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.taskmeter.aws.cdi;
+
+import io.taskmeter.aws.Services;
+import io.taskmeter.aws.TableNames;
+import io.taskmeter.core.cost.PriceTable;
+import io.taskmeter.core.rightsizing.RightsizingSettings;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * CDI wiring for the Lambda functions: clients from configuration (application.properties, or the environment
+ * Terraform sets), then {@link Services}. Endpoints are overridable so tests reach the local stand-ins.
+ */
+@ApplicationScoped
+public class Producers {
+
+    @Produces
+    @ApplicationScoped
+    Services services(@ConfigProperty(name = "taskmeter.aws.region", defaultValue = "us-east-1") String region,
+                      @ConfigProperty(name = "taskmeter.aws.dynamodb-endpoint") Optional<URI> dynamoEndpoint,
+                      @ConfigProperty(name = "taskmeter.aws.s3-endpoint") Optional<URI> s3Endpoint,
+                      @ConfigProperty(name = "taskmeter.table.usage", defaultValue = "taskmeter-usage") String usage,
+                      @ConfigProperty(name = "taskmeter.table.attempts", defaultValue = "taskmeter-attempts") String attempts,
+                      @ConfigProperty(name = "taskmeter.table.insights", defaultValue = "taskmeter-insights") String insights) {
+        var ddb = DynamoDbClient.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
+        dynamoEndpoint.ifPresent(ddb::endpointOverride);
+        var s3 = S3Client.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
+        s3Endpoint.ifPresent(e -> s3.endpointOverride(e).forcePathStyle(true));
+        return new Services(ddb.build(), s3.build(), new TableNames(usage, attempts, insights),
+                PriceTable.builtIn(), RightsizingSettings.defaults());
+    }
+}

@@ -1,0 +1,178 @@
+package io.taskmeter.local;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.taskmeter.shipper.Shipper;
+import io.taskmeter.shipper.ShipperConfig;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** {@code java -jar taskmeter-local.jar demo|run}: the whole pipeline on this machine, against real processes. */
+public final class LocalMain {
+    static final String HELP = """
+            taskmeter local mode: the whole pipeline on this machine. S3Proxy and DynamoDB Local run in this
+            process; the shipper samples real processes; every batch goes through the same ingest, attribute and
+            insights handlers as in AWS; the insights API is served on 127.0.0.1.
+
+            Usage:
+              java -jar taskmeter-local.jar demo [options]
+                  Runs a built-in workload of real processes shaped like Airflow 2/3 tasks and a Prefect flow run
+                  (CPU-bound, I/O-heavy, memory-heavy, idle, many short-lived subprocesses), prints the report,
+                  then keeps serving the API until Ctrl-C (or exits with --once).
+              java -jar taskmeter-local.jar run [--task NAME] [options] -- CMD ARGS...
+                  Runs CMD as an observed task through the whole pipeline and prints its report when it exits,
+                  like /usr/bin/time -v for the whole process tree; exits with CMD's exit code.
+
+            Options:
+              --json               the report as JSON on stdout (progress and logs go to stderr)
+              --once               demo: exit after the report instead of serving the API
+              --task NAME          run: the task's name (default: the command's name)
+              --data-dir DIR       where S3 objects and tables live (default ~/.taskmeter/local)
+              --port N             API port on 127.0.0.1 (default 8787; 0 picks a free one)
+              --interval DUR       sampling interval (default 500ms)
+              --batch-seconds N    batch interval (default 5)
+              --instance-type T    price this host as EC2 type T (default: assumed from its CPU count)
+              --help               this text
+
+            API: GET /v1/tasks, /v1/tasks/{id}, /v1/attempts/{id}, /v1/costs?groupBy=dag|flow|task|run, /v1/health
+            """;
+
+    private LocalMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        PrintStream stdout = System.out;
+        // stdout carries the report alone (JSON stays parseable); the stand-ins' banners go to stderr.
+        System.setOut(System.err);
+        quietLibraries();
+        int code;
+        try {
+            code = run(args, stdout);
+        } catch (IllegalArgumentException e) {
+            System.err.println("taskmeter: " + e.getMessage() + "\nRun with --help for usage.");
+            code = 2;
+        }
+        stdout.flush();
+        System.exit(code);
+    }
+
+    static int run(String[] args, PrintStream stdout) throws Exception {
+        List<String> a = new ArrayList<>(Arrays.asList(args));
+        if (a.isEmpty() || a.contains("--help") || a.contains("-h")) {
+            stdout.print(HELP);
+            return a.isEmpty() ? 2 : 0;
+        }
+        String command = a.remove(0);
+        List<String> cmd = List.of();
+        int dash = a.indexOf("--");
+        if (dash >= 0) {
+            cmd = List.copyOf(a.subList(dash + 1, a.size()));
+            a = new ArrayList<>(a.subList(0, dash));
+        }
+        boolean json = a.remove("--json");
+        boolean once = a.remove("--once");
+        String task = option(a, "--task", null);
+        Path dataDir = Path.of(option(a, "--data-dir", Path.of(System.getProperty("user.home"), ".taskmeter", "local").toString()));
+        int port = Integer.parseInt(option(a, "--port", "8787"));
+        Duration interval = io.taskmeter.shipper.Main.duration(option(a, "--interval", "500ms"));
+        long batchSeconds = Long.parseLong(option(a, "--batch-seconds", "5"));
+        String instanceType = option(a, "--instance-type", null);
+        if (!a.isEmpty()) {
+            throw new IllegalArgumentException("unknown option(s) " + a);
+        }
+        if (!command.equals("demo") && !command.equals("run")) {
+            throw new IllegalArgumentException("unknown command '" + command + "': use demo or run");
+        }
+        if (command.equals("run") && cmd.isEmpty()) {
+            throw new IllegalArgumentException("run needs a command after --, e.g. run -- sleep 1");
+        }
+        Files.createDirectories(dataDir);
+        String hostId = "local-" + ShipperHost.id();
+        String since = Instant.now().minusMillis(1000).toString();
+        progress("starting S3Proxy and DynamoDB Local (data in " + dataDir + ")");
+        try (LocalPipeline pipeline = new LocalPipeline(dataDir)) {
+            ShipperConfig config = new ShipperConfig(interval, Duration.ofSeconds(batchSeconds),
+                    URI.create("s3://" + LocalPipeline.BUCKET + "/"), URI.create(pipeline.s3Endpoint()), "us-east-1",
+                    hostId, dataDir.resolve("spool"), 256L << 20, instanceType, List.of());
+            int exitCode = 0;
+            try (Shipper shipper = Shipper.start(config, pipeline::deliver)) {
+                if (command.equals("demo")) {
+                    progress("running the demo workload: SIMULATED Airflow 2/3 tasks and a Prefect flow run "
+                            + "(real processes doing real work; only their titles and environment imitate the "
+                            + "orchestrators)");
+                    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC)
+                            .format(Instant.now());
+                    List<Process> ps = Demo.start(Files.createDirectories(dataDir.resolve("scratch")), stamp);
+                    waitWithProgress(ps, pipeline);
+                } else {
+                    exitCode = new ObservedCommand(cmd, task == null ? Path.of(cmd.get(0)).getFileName().toString()
+                            : task, UUID.randomUUID().toString()).run(shipper);
+                }
+                progress("flushing the last batch");
+                shipper.flush();
+            }
+            progress("computing recommendations and costs");
+            pipeline.runInsights();
+            ObjectNode report = Report.collect(pipeline, hostId, since);
+            if (json) {
+                Report.printJson(report, stdout);
+            } else {
+                Report.printTable(report, stdout);
+            }
+            if (command.equals("demo") && !once) {
+                int bound = pipeline.serveApi(port);
+                pipeline.scheduleInsights(60);
+                System.err.println("\nAPI on http://127.0.0.1:" + bound + "/v1/tasks (Ctrl-C to stop)");
+                new CountDownLatch(1).await();
+            }
+            return exitCode;
+        }
+    }
+
+    private static void waitWithProgress(List<Process> ps, LocalPipeline pipeline) throws InterruptedException {
+        long start = System.nanoTime();
+        while (ps.stream().anyMatch(Process::isAlive)) {
+            long alive = ps.stream().filter(Process::isAlive).count();
+            progress(String.format("  %2ds: %d of %d tasks running, %d batches through the pipeline",
+                    (System.nanoTime() - start) / 1_000_000_000L, alive, ps.size(), pipeline.delivered()));
+            Thread.sleep(2000);
+        }
+    }
+
+    static void progress(String line) {
+        System.err.println("taskmeter: " + line);
+    }
+
+    private static String option(List<String> a, String name, String fallback) {
+        int i = a.indexOf(name);
+        if (i < 0) {
+            return fallback;
+        }
+        if (i + 1 >= a.size()) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        String v = a.get(i + 1);
+        a.remove(i + 1);
+        a.remove(i);
+        return v;
+    }
+
+    private static void quietLibraries() {
+        for (String name : List.of("org.eclipse.jetty", "org.gaul", "com.amazonaws", "software.amazon", "oshi")) {
+            Logger.getLogger(name).setLevel(Level.WARNING);
+        }
+    }
+}
