@@ -100,6 +100,10 @@ public final class LocalMain {
             throw new IllegalArgumentException("run needs a command after --, e.g. run -- sleep 1");
         }
         Files.createDirectories(dataDir);
+        // The stand-ins accept any key; the shipper's default credentials chain finds these first.
+        System.setProperty("aws.accessKeyId", "taskmeter");
+        System.setProperty("aws.secretAccessKey", "taskmeter-local");
+        System.setProperty("aws.disableEc2Metadata", "true");
         String hostId = "local-" + ShipperHost.id();
         String since = Instant.now().minusMillis(1000).toString();
         progress("starting S3Proxy and DynamoDB Local (data in " + dataDir + ")");

@@ -123,7 +123,7 @@ public final class Main {
         }
     }
 
-    static Duration duration(String s) {
+    public static Duration duration(String s) {
         String v = s.strip();
         try {
             if (v.endsWith("ms")) {
