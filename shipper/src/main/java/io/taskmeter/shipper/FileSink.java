@@ -1,24 +1,20 @@
 package io.taskmeter.shipper;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
-/** Writes each batch to {@code dir/<key>}, durably (write, fsync, rename). */
+/** Writes each batch to {@code dir/<key>} (the key as a relative path), durably: write, fsync, rename. */
 public final class FileSink implements BatchSink {
     private final Path dir;
 
     public FileSink(Path dir) {
-        this.dir = dir;
+        this.dir = dir.toAbsolutePath().normalize();
     }
 
     @Override
     public void put(String key, byte[] gzippedBatch) throws IOException {
         Path target = dir.resolve(key).normalize();
-        if (!target.startsWith(dir.normalize())) {
+        if (!target.startsWith(dir) || target.equals(dir)) {
             throw new IOException("key " + key + " escapes " + dir);
         }
         Spool.writeDurably(target, gzippedBatch);
@@ -27,15 +23,5 @@ public final class FileSink implements BatchSink {
     @Override
     public String describe() {
         return "file://" + dir;
-    }
-
-    static void fsync(Path p) throws IOException {
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-    }
-
-    static void move(Path from, Path to) throws IOException {
-        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

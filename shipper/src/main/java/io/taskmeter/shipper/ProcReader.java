@@ -1,32 +1,45 @@
 package io.taskmeter.shipper;
 
-import io.taskmeter.core.identity.TaskRecognizer;
+import oshi.software.os.linux.LinuxOperatingSystem;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Reads /proc directly: the fast path for what is sampled every interval. A process can vanish between any two
- * reads; every method then answers "gone" (null or zeros), never throws.
+ * reads; every per-process method then answers "gone" (null or zeros), never throws.
  */
 final class ProcReader {
     private final Path proc;
+    private final long hz;
+    private final long pageSize;
 
-    ProcReader(Path proc) {
+    ProcReader(Path proc, long hz, long pageSize) {
         this.proc = proc;
+        this.hz = hz;
+        this.pageSize = pageSize;
     }
 
+    /** /proc with the clock tick rate and page size as OSHI reads them (sysconf CLK_TCK and PAGESIZE). */
     ProcReader() {
-        this(Path.of("/proc"));
+        this(Path.of("/proc"), LinuxOperatingSystem.getHz(), LinuxOperatingSystem.getPageSize());
+    }
+
+    long hz() {
+        return hz;
+    }
+
+    long pageSize() {
+        return pageSize;
+    }
+
+    Path root() {
+        return proc;
     }
 
     List<Integer> pids() {
@@ -49,50 +62,63 @@ final class ProcReader {
     }
 
     ProcStat stat(int pid) {
-        String s = readString(proc.resolve(pid + "/stat"));
+        return parseStat(pid, readString(proc.resolve(pid + "/stat")));
+    }
+
+    static ProcStat parseStat(int pid, String s) {
         if (s == null) {
             return null;
         }
-        // The command name (field 2) may hold spaces and parentheses: fields are counted after the last ')'.
+        // The command name (field 2) may hold spaces and parentheses: fields are counted after the LAST ')'.
+        int open = s.indexOf('(');
         int close = s.lastIndexOf(')');
-        if (close < 0 || close + 2 >= s.length()) {
+        if (open < 0 || close < open || close + 2 >= s.length()) {
             return null;
         }
         String[] f = s.substring(close + 2).trim().split(" ");
         if (f.length < 22) {
             return null;
         }
-        // f[0] is field 3 (state); field N is f[N - 3].
-        return new ProcStat(pid, Integer.parseInt(f[1]), f[0].charAt(0),
-                Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14]),
-                Long.parseLong(f[19]), Long.parseLong(f[21]));
+        try {
+            // f[0] is field 3 (state); field N is f[N - 3].
+            return new ProcStat(pid, s.substring(open + 1, close), Integer.parseInt(f[1]), f[0].charAt(0),
+                    Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14]),
+                    Long.parseLong(f[19]), Math.max(0, Long.parseLong(f[21])));
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** rchar, wchar, read_bytes, write_bytes; zeros when unreadable (another user's process without root). */
-    long[] io(int pid) {
-        long[] out = new long[4];
+    ProcIo io(int pid) {
         String s = readString(proc.resolve(pid + "/io"));
         if (s == null) {
-            return out;
+            return ProcIo.ZERO;
         }
+        long rchar = 0;
+        long wchar = 0;
+        long read = 0;
+        long write = 0;
         for (String line : s.split("\n")) {
             int colon = line.indexOf(':');
             if (colon < 0) {
                 continue;
             }
-            String key = line.substring(0, colon);
-            int idx = switch (key) {
-                case "rchar" -> 0;
-                case "wchar" -> 1;
-                case "read_bytes" -> 2;
-                case "write_bytes" -> 3;
-                default -> -1;
-            };
-            if (idx >= 0) {
-                out[idx] = Long.parseLong(line.substring(colon + 1).trim());
+            long v;
+            try {
+                v = Long.parseLong(line.substring(colon + 1).trim());
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            switch (line.substring(0, colon)) {
+                case "rchar" -> rchar = v;
+                case "wchar" -> wchar = v;
+                case "read_bytes" -> read = v;
+                case "write_bytes" -> write = v;
+                default -> { }
             }
         }
-        return out;
+        return new ProcIo(rchar, wchar, read, write);
     }
 
     /** VmHWM (peak resident set) in bytes, 0 when gone or a kernel thread. */
@@ -106,77 +132,30 @@ final class ProcReader {
             return 0;
         }
         int end = s.indexOf('\n', i);
-        String v = s.substring(i + 6, end < 0 ? s.length() : end).replace("kB", "").trim();
-        return Long.parseLong(v) * 1024;
+        try {
+            return Long.parseLong(s.substring(i + 6, end < 0 ? s.length() : end).replace("kB", "").trim()) * 1024;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
+    /** The command line with NULs as spaces, trimmed; null when gone, "" for kernel threads and zombies. */
     String cmdline(int pid) {
         String s = readString(proc.resolve(pid + "/cmdline"));
         return s == null ? null : s.replace('\0', ' ').strip();
     }
 
-    /**
-     * The allow-listed variables of /proc/PID/environ, and nothing else: other values are skipped byte by byte
-     * and never become strings; the buffer is zeroed afterwards.
-     */
-    Map<String, String> allowListedEnv(int pid) {
-        Map<String, String> env = new HashMap<>();
-        byte[] buf = new byte[8192];
-        byte[] entry = new byte[4096];
-        try (InputStream in = Files.newInputStream(proc.resolve(pid + "/environ"))) {
-            int len = 0;
-            boolean overflow = false;
-            for (int n; (n = in.read(buf)) > 0; ) {
-                for (int i = 0; i < n; i++) {
-                    byte b = buf[i];
-                    if (b == 0) {
-                        if (!overflow) {
-                            keepIfAllowed(entry, len, env);
-                        }
-                        Arrays.fill(entry, 0, len, (byte) 0);
-                        len = 0;
-                        overflow = false;
-                    } else if (len < entry.length) {
-                        entry[len++] = b;
-                    } else {
-                        overflow = true;
-                    }
-                }
-            }
-            if (!overflow) {
-                keepIfAllowed(entry, len, env);
-            }
-        } catch (IOException | RuntimeException e) {
-            // gone, or not ours to read
-        } finally {
-            Arrays.fill(buf, (byte) 0);
-            Arrays.fill(entry, (byte) 0);
-        }
-        return env;
-    }
-
-    private static void keepIfAllowed(byte[] entry, int len, Map<String, String> env) {
-        int eq = -1;
-        for (int i = 0; i < len; i++) {
-            if (entry[i] == '=') {
-                eq = i;
-                break;
-            }
-        }
-        if (eq <= 0) {
-            return;
-        }
-        String name = new String(entry, 0, eq, StandardCharsets.US_ASCII);
-        if (TaskRecognizer.ENV_ALLOW_LIST.contains(name)) {
-            env.put(name, new String(entry, eq + 1, len - eq - 1, StandardCharsets.UTF_8));
-        }
-    }
-
+    /** The kernel's boot id, dashes kept: with the pid and start ticks it makes a process unique. */
     String bootId() {
         String s = readString(proc.resolve("sys/kernel/random/boot_id"));
-        return s == null ? "unknown-boot" : s.strip();
+        if (s == null || !s.strip().matches("[0-9A-Za-z-]{1,64}")) {
+            throw new IllegalStateException("cannot read " + proc.resolve("sys/kernel/random/boot_id")
+                    + ": the shipper runs on Linux only");
+        }
+        return s.strip();
     }
 
+    /** Boot time, epoch ms (btime in /proc/stat, whole seconds). */
     long bootTimeMs() {
         String s = readString(proc.resolve("stat"));
         if (s != null) {
@@ -186,7 +165,12 @@ final class ProcReader {
                 }
             }
         }
-        throw new IllegalStateException("no btime in /proc/stat: not Linux?");
+        throw new IllegalStateException("no btime in " + proc.resolve("stat") + ": the shipper runs on Linux only");
+    }
+
+    /** Start ticks after boot to epoch ms. */
+    long startMs(long bootTimeMs, long startTicks) {
+        return bootTimeMs + startTicks * 1000 / hz;
     }
 
     private static String readString(Path p) {

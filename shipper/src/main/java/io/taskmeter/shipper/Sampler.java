@@ -1,45 +1,29 @@
 package io.taskmeter.shipper;
 
-import io.taskmeter.core.identity.CommandLineRedactor;
-import io.taskmeter.core.identity.Recognition;
-import io.taskmeter.core.identity.TaskRecognizer;
+import io.taskmeter.core.batch.UnitSeries;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.logging.Logger;
 
 /**
- * One scan of the process table: recognises new task processes, assigns every process to the unit of its
- * nearest recognised ancestor (by parent links, never by process group or session), and samples every unit.
+ * One scan of the process table: reads the stat of every pid, lets the {@link TaskDetector} assign processes to
+ * units, reads io and peak memory of unit members only, and appends a sample to every live unit. Scans and cuts
+ * are serialised on this object, so {@link #scan} may be called from any thread.
  */
 final class Sampler {
+    private static final Logger LOG = Logger.getLogger(Sampler.class.getName());
     private final ProcReader proc;
-    private final CommandLineRedactor redactor;
-    private final String bootId;
-    private final long bootTimeMs;
-    private final long ticksPerSecond;
-    private final long pageSize;
-    private final long startedMs;
-    /** Recognition of each process seen, by (pid, start ticks); empty for ordinary processes. */
-    private final Map<Long, Optional<Recognition>> recognized = new HashMap<>();
-    private final Map<Long, UnitTracker> units = new LinkedHashMap<>();
-    private final List<UnitTracker> ended = new ArrayList<>();
+    private final TaskDetector detector;
+    private final Map<Long, TreeTracker> units = new LinkedHashMap<>();
+    private final List<TreeTracker> ended = new ArrayList<>();
 
-    Sampler(ProcReader proc, CommandLineRedactor redactor, long ticksPerSecond, long pageSize, long nowMs) {
+    Sampler(ProcReader proc, TaskDetector detector) {
         this.proc = proc;
-        this.redactor = redactor;
-        this.bootId = proc.bootId();
-        this.bootTimeMs = proc.bootTimeMs();
-        this.ticksPerSecond = ticksPerSecond;
-        this.pageSize = pageSize;
-        this.startedMs = nowMs;
-    }
-
-    String bootId() {
-        return bootId;
+        this.detector = detector;
     }
 
     synchronized void scan(long nowMs) {
@@ -50,101 +34,61 @@ final class Sampler {
                 stats.put(pid, s);
             }
         }
-        Map<Long, UnitTracker> owner = new HashMap<>();
-        Map<Long, Map<Long, UnitTracker.Member>> members = new HashMap<>();
-        Map<Long, Long> hwm = new HashMap<>();
+        Map<Long, TreeTracker> owner = detector.assign(stats, units, nowMs);
+        Map<TreeTracker, Map<Long, TreeTracker.Member>> members = new HashMap<>();
         for (ProcStat s : stats.values()) {
-            UnitTracker unit = unitOf(s, stats, owner, nowMs, 0);
+            TreeTracker unit = owner.get(s.key());
             if (unit != null) {
-                long key = UnitTracker.key(s.pid(), s.startTicks());
-                long unitKey = UnitTracker.key(unit.rootPid, unit.rootStartTicks);
-                members.computeIfAbsent(unitKey, k -> new HashMap<>()).put(key,
-                        new UnitTracker.Member(s, proc.io(s.pid())));
-                hwm.merge(unitKey, proc.peakRssBytes(s.pid()), Math::max);
+                members.computeIfAbsent(unit, u -> new HashMap<>()).put(s.key(),
+                        new TreeTracker.Member(s, proc.io(s.pid()), proc.peakRssBytes(s.pid())));
             }
         }
-        for (var it = units.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            UnitTracker u = e.getValue();
-            Map<Long, UnitTracker.Member> m = members.get(e.getKey());
-            if (m == null || !m.containsKey(e.getKey())) {
-                // The root is gone: its last sample stands as the final one.
-                u.endedMs = nowMs;
+        for (var it = units.values().iterator(); it.hasNext(); ) {
+            TreeTracker u = it.next();
+            Map<Long, TreeTracker.Member> m = members.getOrDefault(u, Map.of());
+            TreeTracker.Member root = m.get(u.rootKey);
+            boolean zombie = root != null && (root.stat().state() == 'Z' || root.stat().state() == 'X');
+            if (zombie) {
+                u.update(nowMs, m); // exited, not yet reaped: its counters are final and complete
+            }
+            if (root == null || zombie) {
+                if (!u.sampled()) {
+                    it.remove(); // vanished before its first sample: nothing to report
+                    continue;
+                }
+                u.end(nowMs);
                 ended.add(u);
                 it.remove();
+                LOG.info(() -> "unit " + u.unitId + " ended");
                 continue;
             }
-            u.sample(nowMs, m, hwm.getOrDefault(e.getKey(), 0L), ticksPerSecond, pageSize);
+            u.update(nowMs, m);
         }
-        // Forget processes that are gone, so the cache does not grow with every short-lived process.
-        recognized.keySet().removeIf(k -> {
-            ProcStat s = stats.get((int) (k >>> 40));
-            return s == null || UnitTracker.key(s.pid(), s.startTicks()) != k;
-        });
     }
 
-    /** The unit a process belongs to, creating one when the process is a recognised root; null for none. */
-    private UnitTracker unitOf(ProcStat s, Map<Integer, ProcStat> stats, Map<Long, UnitTracker> owner, long nowMs,
-                               int depth) {
-        long key = UnitTracker.key(s.pid(), s.startTicks());
-        if (owner.containsKey(key)) {
-            return owner.get(key);
-        }
-        UnitTracker parentUnit = null;
-        ProcStat parent = stats.get(s.ppid());
-        if (parent != null && s.ppid() != s.pid() && depth < 512) {
-            parentUnit = unitOf(parent, stats, owner, nowMs, depth + 1);
-        }
-        Optional<Recognition> mine = recognized.computeIfAbsent(key, k -> recognize(s.pid()));
-        UnitTracker result = parentUnit;
-        if (mine.isPresent()) {
-            Recognition r = mine.get();
-            if (parentUnit != null && parentUnit.recognition.agreesWith(r)) {
-                parentUnit.recognition = parentUnit.recognition.enrichedWith(r);
-            } else {
-                result = units.get(key);
-                if (result == null) {
-                    result = newUnit(s, r, nowMs);
-                    units.put(key, result);
-                } else if (!result.recognition.equals(r) && result.recognition.agreesWith(r)) {
-                    result.recognition = result.recognition.enrichedWith(r);
-                }
+    /** Every unit's samples since the last cut: live ones, then those that ended (handed out once, then forgotten). */
+    synchronized List<UnitSeries> cut() {
+        List<UnitSeries> out = new ArrayList<>();
+        for (TreeTracker u : units.values()) {
+            if (u.sampled()) {
+                out.add(series(u));
             }
         }
-        owner.put(key, result);
-        return result;
-    }
-
-    private Optional<Recognition> recognize(int pid) {
-        String cmd = proc.cmdline(pid);
-        if (cmd == null || cmd.isEmpty()) {
-            return Optional.empty(); // kernel thread or gone
+        for (TreeTracker u : ended) {
+            out.add(series(u));
         }
-        Optional<Recognition> byTitle = TaskRecognizer.fromTitle(cmd);
-        Optional<Recognition> byEnv = TaskRecognizer.fromEnv(proc.allowListedEnv(pid));
-        if (byTitle.isPresent() && byEnv.isPresent() && byTitle.get().agreesWith(byEnv.get())) {
-            return Optional.of(byTitle.get().enrichedWith(byEnv.get()));
-        }
-        return byTitle.isPresent() ? byTitle : byEnv;
-    }
-
-    private UnitTracker newUnit(ProcStat s, Recognition r, long nowMs) {
-        long startMs = bootTimeMs + s.startTicks() * 1000 / ticksPerSecond;
-        String cmd = proc.cmdline(s.pid());
-        // Started before this shipper (minus a scan of slack): its earlier usage was never observed.
-        boolean partial = startMs < startedMs - 2000;
-        return new UnitTracker(bootId + "/" + s.pid() + "/" + s.startTicks(), s.pid(), s.startTicks(), startMs,
-                cmd == null ? null : redactor.redact(cmd), r, partial, nowMs);
-    }
-
-    synchronized List<UnitTracker> live() {
-        return new ArrayList<>(units.values());
-    }
-
-    /** Units whose root ended since the last call; each is handed out once. */
-    synchronized List<UnitTracker> drainEnded() {
-        List<UnitTracker> out = new ArrayList<>(ended);
         ended.clear();
         return out;
+    }
+
+    synchronized int liveUnits() {
+        return units.size();
+    }
+
+    private static UnitSeries series(TreeTracker u) {
+        TreeTracker.Cut c = u.cut();
+        var r = u.recognition();
+        return new UnitSeries(u.unitId, u.rootPid, u.rootStartTicks, u.startedMs, u.endedMs(), r.kind(), r.how(),
+                r.tags(), u.command, c.base(), c.samples(), u.partial);
     }
 }

@@ -1,31 +1,24 @@
 package io.taskmeter.shipper;
 
-import io.taskmeter.core.batch.Batch;
-import io.taskmeter.core.batch.BatchCodec;
-import io.taskmeter.core.batch.BatchKey;
 import io.taskmeter.core.batch.HostInfo;
-import io.taskmeter.core.batch.UnitSeries;
 import io.taskmeter.core.identity.CommandLineRedactor;
 import oshi.SystemInfo;
-import oshi.software.os.linux.LinuxOperatingSystem;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The host agent: samples every interval, cuts a batch every batch interval, spools it, uploads it. Sampling
- * never waits for the network; uploads retry with exponential backoff and jitter and keep their order.
+ * The host agent: samples every interval, cuts a batch every batch interval, spools it, uploads it. Sampling never
+ * waits for the network. Typical use:
+ * <pre>
+ * try (Shipper s = Shipper.start(config, key -&gt; deliver(key))) { ...; s.flush(); }
+ * </pre>
  */
 public final class Shipper implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Shipper.class.getName());
@@ -34,150 +27,149 @@ public final class Shipper implements AutoCloseable {
     private final Sampler sampler;
     private final Spool spool;
     private final BatchSink sink;
-    private final HostInfo host;
-    private final Consumer<String> onUploaded;
-    private final ScheduledExecutorService sampling = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "taskmeter-sampler"));
-    private final ScheduledExecutorService uploading = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "taskmeter-uploader"));
-    private final Path seqFile;
-    private long seq;
-    private long batchStartMs;
-    private long backoffMs;
-    private volatile String lastUpload = "never";
+    private final Batcher batcher;
+    private final Uploader uploader;
+    private final String bootId;
+    private final ScheduledExecutorService sampling =
+            Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "taskmeter-sampler"));
+    private boolean closed;
 
-    private Shipper(ShipperConfig config, Consumer<String> onUploaded) throws IOException {
+    private Shipper(ShipperConfig config, BatchSink sink) throws IOException {
         this.config = config;
-        this.onUploaded = onUploaded;
-        ProcReader proc = new ProcReader();
         long now = System.currentTimeMillis();
-        this.sampler = new Sampler(proc, new CommandLineRedactor(config.redactPatterns()),
-                LinuxOperatingSystem.getHz(), LinuxOperatingSystem.getPageSize(), now);
+        ProcReader proc = new ProcReader();
+        TaskDetector detector = new TaskDetector(proc, new EnvironReader(proc.root()),
+                new CommandLineRedactor(config.extraRedactPatterns()), now);
+        this.bootId = detector.bootId();
+        this.sampler = new Sampler(proc, detector);
         this.spool = new Spool(config.spoolDir(), config.maxSpoolBytes());
-        this.sink = config.openSink();
-        SystemInfo si = new SystemInfo();
-        this.host = new HostInfo(si.getHardware().getProcessor().getLogicalProcessorCount(),
-                si.getHardware().getMemory().getTotal(), config.instanceType(),
-                config.instanceType() == null ? "unknown" : "config", si.getOperatingSystem().toString());
-        this.seqFile = spool.dir().resolve("seq-" + sampler.bootId());
-        this.seq = Files.exists(seqFile) ? Long.parseLong(Files.readString(seqFile).strip()) : 0;
-        this.batchStartMs = now;
+        this.sink = sink;
+        this.batcher = new Batcher(config, bootId, hostInfo(config), sampler, spool, now);
+        this.uploader = new Uploader(spool, sink);
     }
 
-    /** Starts sampling and uploading; {@code onUploaded} hears each key S3 (or the directory) confirmed. */
+    static HostInfo hostInfo(ShipperConfig config) {
+        SystemInfo si = new SystemInfo();
+        return new HostInfo(si.getHardware().getProcessor().getLogicalProcessorCount(),
+                si.getHardware().getMemory().getTotal(), config.instanceType(),
+                config.instanceType() == null ? "unknown" : "config", si.getOperatingSystem().toString());
+    }
+
+    /** Starts sampling and uploading to the configured sink; whatever is already spooled is uploaded first. */
+    public static Shipper start(ShipperConfig config) throws IOException {
+        return start(config, config.openSink(), null);
+    }
+
+    /** As {@link #start(ShipperConfig)}; {@code onUploaded} hears each key the sink confirmed, in order. */
     public static Shipper start(ShipperConfig config, Consumer<String> onUploaded) throws IOException {
-        Shipper s = new Shipper(config, onUploaded);
+        return start(config, config.openSink(), onUploaded);
+    }
+
+    /** With a sink of the caller's own (tests, or a sink that is neither S3 nor a directory). */
+    public static Shipper start(ShipperConfig config, BatchSink sink, Consumer<String> onUploaded)
+            throws IOException {
+        Shipper s = new Shipper(config, sink);
+        if (onUploaded != null) {
+            s.onUploaded(onUploaded);
+        }
         long interval = config.interval().toMillis();
         s.sampling.scheduleAtFixedRate(s::tick, 0, interval, TimeUnit.MILLISECONDS);
-        s.uploading.schedule(s::uploadLoop, 0, TimeUnit.MILLISECONDS);
-        LOG.info(() -> "shipper " + ShipperConfig.VERSION + " on host " + config.hostId() + " sampling every "
-                + interval + "ms, batch every " + config.batchEvery().toSeconds() + "s to " + s.sink.describe());
+        s.uploader.start();
+        LOG.info("shipper " + ShipperConfig.VERSION + " on host " + config.hostId() + " (boot " + s.bootId
+                + ") sampling every " + interval + " ms, a batch every " + config.batchEvery().toMillis()
+                + " ms to " + sink.describe() + ", spool " + config.spoolDir());
         return s;
+    }
+
+    /** Adds a listener called with each key after the sink confirmed it (the local mode delivers the S3 event). */
+    public Shipper onUploaded(Consumer<String> listener) {
+        uploader.addListener(listener);
+        return this;
     }
 
     private void tick() {
         try {
             long now = System.currentTimeMillis();
             sampler.scan(now);
-            if (now - batchStartMs >= config.batchEvery().toMillis()) {
-                cut(now);
+            if (!config.once() && now - batcher.startMs() >= config.batchEvery().toMillis()) {
+                batcher.cut(now);
+                uploader.kick();
             }
-        } catch (RuntimeException | IOException e) {
-            LOG.log(Level.WARNING, "sampling failed; retrying at the next interval", e);
-        }
-    }
-
-    /** Takes a sample now, outside the schedule: the local mode calls it when a task's root is about to exit. */
-    public void sampleNow() {
-        try {
-            sampling.submit(() -> sampler.scan(System.currentTimeMillis())).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("sampling failed", e.getCause());
-        }
-    }
-
-    private synchronized void cut(long now) throws IOException {
-        List<UnitSeries> units = new ArrayList<>();
-        for (UnitTracker u : sampler.live()) {
-            units.add(series(u));
-        }
-        for (UnitTracker u : sampler.drainEnded()) {
-            units.add(series(u));
-        }
-        seq++;
-        Files.writeString(seqFile.resolveSibling(seqFile.getFileName() + ".tmp"), Long.toString(seq), StandardCharsets.US_ASCII);
-        FileSink.move(seqFile.resolveSibling(seqFile.getFileName() + ".tmp"), seqFile);
-        Batch batch = new Batch(Batch.FORMAT, Batch.VERSION, config.hostId(), sampler.bootId(), ShipperConfig.VERSION,
-                seq, batchStartMs, now, config.interval().toMillis(), host, spool.takeDropped(), units);
-        String key = BatchKey.of(config.prefix(), batch).key();
-        spool.add(key, seq, BatchCodec.encode(batch));
-        batchStartMs = now;
-    }
-
-    private static UnitSeries series(UnitTracker u) {
-        UnitTracker.Cut c = u.cut();
-        return new UnitSeries(u.unitId, u.rootPid, u.rootStartTicks, u.startedMs, u.endedMs, u.recognition.kind(),
-                u.recognition.how(), u.recognition.tags(), u.command, c.base(), c.samples(), u.partial);
-    }
-
-    private void uploadLoop() {
-        long delay = config.interval().toMillis();
-        try {
-            uploadAll();
-            backoffMs = 0;
         } catch (IOException | RuntimeException e) {
-            backoffMs = Math.min(60_000, backoffMs == 0 ? 500 : backoffMs * 2);
-            delay = backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
-            LOG.warning("upload to " + sink.describe() + " failed (" + e.getMessage() + "); batches stay in "
-                    + spool.dir() + ", next try in " + delay + "ms");
-        }
-        if (!uploading.isShutdown()) {
-            uploading.schedule(this::uploadLoop, delay, TimeUnit.MILLISECONDS);
+            LOG.log(Level.WARNING, "sampling failed; trying again at the next interval", e);
         }
     }
 
-    private synchronized void uploadAll() throws IOException {
-        for (Spool.Entry e : spool.entries()) {
-            sink.put(e.key(), Files.readAllBytes(e.file()));
-            Files.deleteIfExists(e.file());
-            lastUpload = e.key();
-            onUploaded.accept(e.key());
-        }
+    /** Takes a sample now, outside the schedule (safe from any thread; serialised with the sampling loop). */
+    public void sampleNow() {
+        sampler.scan(System.currentTimeMillis());
     }
 
-    /** Samples, cuts a batch and uploads everything spooled, now; throws when the sink fails. */
+    /** Samples, cuts a batch and uploads everything spooled, now; returns when done, throws when the sink fails. */
     public void flush() throws IOException {
         sampleNow();
-        synchronized (this) {
-            cut(System.currentTimeMillis());
-            uploadAll();
-        }
+        batcher.cut(System.currentTimeMillis());
+        uploader.drain();
+    }
+
+    /** The boot id batches are keyed by. */
+    public String bootId() {
+        return bootId;
+    }
+
+    /** The sequence number of the last batch cut in this boot (0 before the first). */
+    public long lastSeq() {
+        return batcher.lastSeq();
+    }
+
+    public Path spoolDir() {
+        return spool.dir();
     }
 
     public String status() throws IOException {
-        return "spool: " + spool.entries().size() + " batches in " + spool.dir() + "; last upload: " + lastUpload
-                + "; sequence: " + seq;
+        return "spool: " + spool.entries().size() + " batches in " + spool.dir() + "; last upload: "
+                + uploader.lastUploaded() + "; last sequence number: " + batcher.lastSeq() + "; units: "
+                + sampler.liveUnits();
     }
 
+    /** Final sample, final batch, upload of everything spooled (what fails stays spooled), threads stopped. */
     @Override
     public void close() {
+        stop(true);
+    }
+
+    /**
+     * Stops sampling and uploading.
+     *
+     * @param finalBatch take a last sample, cut and upload a final batch first
+     * @return whether everything spooled was uploaded
+     */
+    public synchronized boolean stop(boolean finalBatch) {
+        if (closed) {
+            return true;
+        }
+        closed = true;
+        boolean uploaded = true;
         sampling.shutdown();
         try {
-            sampling.awaitTermination(5, TimeUnit.SECONDS);
-            synchronized (this) {
-                sampler.scan(System.currentTimeMillis());
-                cut(System.currentTimeMillis());
+            sampling.awaitTermination(10, TimeUnit.SECONDS);
+            if (finalBatch) {
+                sampleNow();
+                batcher.cut(System.currentTimeMillis());
             }
-            uploadAll();
+            uploader.close();
+            uploader.drain();
         } catch (IOException | RuntimeException e) {
+            uploaded = false;
             LOG.warning("final upload failed (" + e.getMessage() + "); batches kept in " + spool.dir()
                     + " and sent at the next start");
         } catch (InterruptedException e) {
+            uploaded = false;
             Thread.currentThread().interrupt();
         } finally {
-            uploading.shutdownNow();
             sink.close();
         }
+        return uploaded;
     }
 
     private static Thread daemon(Runnable r, String name) {

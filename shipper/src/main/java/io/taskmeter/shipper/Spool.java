@@ -3,56 +3,86 @@ package io.taskmeter.shipper;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * Batches on disk until the sink confirms them: written with write, fsync, rename, so a crash leaves either the
- * whole batch or nothing. Bounded: when full, the oldest batches go, and the count is reported, never hidden.
+ * Batches on disk until the sink confirms them: each written to a temporary file, fsynced and renamed, so a crash
+ * leaves the whole batch or nothing. The file name is the batch's key (URL-encoded) after an order stamp, so the
+ * spool alone is enough to upload in order after a restart. Bounded: when full, the oldest batches are dropped and
+ * counted, and the count goes into the next batch.
  */
-final class Spool {
-    private static final String SUFFIX = ".batch";
+public final class Spool {
+    private static final Logger LOG = Logger.getLogger(Spool.class.getName());
+    static final String SUFFIX = ".json.gz";
     private final Path dir;
     private final long maxBytes;
     private long dropped;
+    private long lastOrder;
 
-    Spool(Path dir, long maxBytes) throws IOException {
+    public Spool(Path dir, long maxBytes) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.maxBytes = maxBytes;
+        try (Stream<Path> files = Files.list(this.dir)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList()) {
+                Files.deleteIfExists(p); // a write interrupted by a crash
+            }
+        }
+        for (Entry e : entries()) {
+            lastOrder = Math.max(lastOrder, e.order());
+        }
     }
 
-    record Entry(Path file, String key, long order) {
+    /** A spooled batch: its file, its key in the sink, and its place in the upload order. */
+    public record Entry(Path file, String key, long order) {
     }
 
-    synchronized void add(String key, long order, byte[] bytes) throws IOException {
-        writeDurably(dir.resolve(String.format("%020d", order) + "~" + URLEncoder.encode(key, StandardCharsets.UTF_8)
+    synchronized void add(String key, byte[] bytes) throws IOException {
+        long order = Math.max(System.currentTimeMillis() * 1000, lastOrder + 1);
+        lastOrder = order;
+        writeDurably(dir.resolve(String.format("%019d", order) + "~" + URLEncoder.encode(key, StandardCharsets.UTF_8)
                 + SUFFIX), bytes);
         List<Entry> all = entries();
         long total = 0;
         for (Entry e : all) {
-            total += Files.size(e.file());
+            total += size(e.file());
         }
+        // The newest batch always stays: it carries the count of the ones dropped before it.
         for (int i = 0; i < all.size() - 1 && total > maxBytes; i++) {
-            total -= Files.size(all.get(i).file());
-            Files.deleteIfExists(all.get(i).file());
-            dropped++;
+            total -= size(all.get(i).file());
+            if (Files.deleteIfExists(all.get(i).file())) {
+                dropped++;
+                LOG.warning("spool over " + maxBytes + " bytes: dropped the oldest batch " + all.get(i).key());
+            }
         }
     }
 
     /** Oldest first. */
-    synchronized List<Entry> entries() throws IOException {
+    public synchronized List<Entry> entries() throws IOException {
         List<Entry> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)).toList()) {
                 String name = p.getFileName().toString();
                 int sep = name.indexOf('~');
-                out.add(new Entry(p, URLDecoder.decode(name.substring(sep + 1, name.length() - SUFFIX.length()),
-                        StandardCharsets.UTF_8), Long.parseLong(name.substring(0, sep))));
+                if (sep < 0) {
+                    continue;
+                }
+                try {
+                    out.add(new Entry(p, URLDecoder.decode(name.substring(sep + 1, name.length() - SUFFIX.length()),
+                            StandardCharsets.UTF_8), Long.parseLong(name.substring(0, sep))));
+                } catch (IllegalArgumentException e) {
+                    LOG.warning("ignoring " + p + ": not a spooled batch");
+                }
             }
         }
         out.sort(Comparator.comparingLong(Entry::order));
@@ -66,15 +96,42 @@ final class Spool {
         return d;
     }
 
-    Path dir() {
+    /** Called once the sink confirmed the batch. */
+    synchronized void remove(Entry e) throws IOException {
+        Files.deleteIfExists(e.file());
+    }
+
+    public Path dir() {
         return dir;
     }
 
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** write to a temporary file, fsync it, rename it over the target, fsync the directory. */
     static void writeDurably(Path target, byte[] bytes) throws IOException {
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
-        FileSink.fsync(tmp);
-        FileSink.move(tmp, target);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel d = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // some file systems cannot fsync a directory; the rename is still atomic
+        }
     }
 }
