@@ -83,6 +83,13 @@ final class TestSupport {
         return pb.start();
     }
 
+    /** A port nothing listens on: an S3 endpoint that is down. */
+    static int closedPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
