@@ -12,6 +12,14 @@ import java.util.logging.Logger;
 
 /** {@code taskmeter-shipper [options]}: flags win over TASKMETER_* environment variables, which win over defaults. */
 public final class Main {
+    static {
+        // One line per event, before java.util.logging reads its format.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format",
+                    "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+        }
+    }
+
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
     static final String HELP = """
