@@ -69,4 +69,23 @@ class RecognitionTest {
         assertEquals(1, nested.stream().map(UnitSeries::unitId).distinct().count(),
                 "a descendant of another flow run is its own unit");
     }
+
+    @Test
+    void aTaskAlreadyRunningWhenTheShipperStartsIsPartialFromItsFirstSample() throws Exception {
+        Path dir = TestSupport.newDir();
+        Process p = TestSupport.start("i=0; while [ $i -lt 40000 ]; do i=$((i+1)); done; sleep 2.5; true",
+                "TASKMETER_TASK", "early");
+        Thread.sleep(1600);
+        try (Shipper shipper = Shipper.start(TestSupport.config(dir, 200, 1000).build())) {
+            assertEquals(0, p.waitFor());
+            Thread.sleep(500);
+        }
+        List<UnitSeries> units = TestSupport.units(TestSupport.batches(dir.resolve("sink")),
+                u -> "early".equals(u.tags().get("task")));
+        assertFalse(units.isEmpty());
+        assertTrue(units.stream().allMatch(UnitSeries::partial), "usage before the shipper started is unknown");
+        UnitSeries first = units.get(0);
+        assertTrue(first.base().t() > first.startedMs() + 1000, "the base is the first observed sample");
+        assertTrue(first.base().cpuMillis() > 0, "which already holds the CPU burnt before: not counted as usage");
+    }
 }
