@@ -99,7 +99,8 @@ final class TaskDetector {
         if (rooted != null) {
             result = rooted;
             mine.filter(r -> rooted.recognition().agreesWith(r)).ifPresent(rooted::enrich);
-        } else if (mine.isPresent()) {
+        } else if (mine.isPresent() && s.state() != 'Z' && s.state() != 'X') {
+            // (a zombie root's unit has just ended: it must not start again under the same id)
             Recognition r = mine.get();
             if (parentUnit != null && parentUnit.recognition().agreesWith(r)) {
                 parentUnit.enrich(r);

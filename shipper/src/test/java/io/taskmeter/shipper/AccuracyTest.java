@@ -91,6 +91,46 @@ class AccuracyTest {
         }
     }
 
+    @Test
+    void anOrphanedChildStaysInItsUnitAndItsCpuIsCarriedWhenItExits() throws Exception {
+        Path dir = TestSupport.newDir();
+        Path orphanTicks = dir.resolve("orphan");
+        // The middle subshell exits 0.6 s after starting the busy child, which is re-parented outside the tree
+        // (to init or a subreaper) and never reaped by the tree: its CPU is only in its own counters. It writes
+        // its own utime+stime just before it rests, so its final counters are sampled while it lives.
+        String script = String.join("\n",
+                "( ( i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done; me=$BASHPID; "
+                        + "t=$(cut -d' ' -f14,15 /proc/$me/stat); echo \"$me $t\" > '" + orphanTicks + ".tmp'; "
+                        + "mv '" + orphanTicks + ".tmp' '" + orphanTicks + "'; sleep 0.6 ) & sleep 0.6 )",
+                "while [ ! -s '" + orphanTicks + "' ]; do sleep 0.1; done",
+                "read pid rest < '" + orphanTicks + "'",
+                "while kill -0 $pid 2>/dev/null; do sleep 0.1; done",
+                // After the orphan is gone the tree burns more CPU: without carrying the orphan's totals the
+                // clamped counter would not grow by this part.
+                "sleep 0.6",
+                "( i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done )",
+                "sleep 0.6");
+        long before = ownChildTicks();
+        try (Shipper shipper = Shipper.start(TestSupport.config(dir, 200, 2000).build())) {
+            Process p = TestSupport.start(script, "TASKMETER_TASK", "orphan");
+            assertEquals(0, p.waitFor(), "workload exit status");
+            Thread.sleep(400);
+        }
+        long hz = new ProcReader().hz();
+        double reaped = (ownChildTicks() - before) / (double) hz;
+        String[] t = Files.readString(orphanTicks).strip().split(" ");
+        double orphan = (Long.parseLong(t[1]) + Long.parseLong(t[2])) / (double) hz;
+        List<UnitSeries> units = TestSupport.units(TestSupport.batches(dir.resolve("sink")),
+                u -> "orphan".equals(u.tags().get("task")));
+        assertEquals(1, units.stream().map(UnitSeries::unitId).distinct().count(),
+                "the orphan stayed in its unit: " + units.stream().map(UnitSeries::unitId).distinct().toList());
+        double cpu = units.stream().mapToDouble(u -> UnitUsage.of(u).cpuSeconds()).sum();
+        System.out.printf("orphan: reaped by the tree %.2f s + orphan %.2f s = %.2f s; shipper %.2f s%n",
+                reaped, orphan, reaped + orphan, cpu);
+        assertTrue(orphan > 0.1 && reaped > 0.1, "the orphan and the tree burnt CPU: " + orphan + ", " + reaped);
+        assertEquals(reaped + orphan, cpu, (reaped + orphan) * 0.10 + 0.05, "tree CPU with the orphan carried");
+    }
+
     /** This JVM's cutime+cstime: every reaped child's CPU, as the kernel counts it. */
     static long ownChildTicks() throws IOException {
         String s = Files.readString(Path.of("/proc/self/stat"));
