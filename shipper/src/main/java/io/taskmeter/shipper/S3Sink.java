@@ -50,7 +50,9 @@ public final class S3Sink implements BatchSink {
     @Override
     public void put(String key, byte[] gzippedBatch) throws IOException {
         try {
-            s3.putObject(r -> r.bucket(bucket).key(key).contentType("application/json").contentEncoding("gzip"),
+            // The object IS a gzip file (.json.gz), not JSON with a transfer encoding: no Content-Encoding, so no
+            // client unzips it on the way out and the pipeline always reads the bytes the shipper wrote.
+            s3.putObject(r -> r.bucket(bucket).key(key).contentType("application/gzip"),
                     RequestBody.fromBytes(gzippedBatch));
         } catch (SdkException e) {
             throw new IOException("upload of " + key + " to s3://" + bucket + " failed: " + e.getMessage(), e);
