@@ -28,7 +28,7 @@ final class Demo {
                 + " bs=1M count=256 conv=fsync 2>/dev/null; dd if=" + file + " of=/dev/null bs=1M iflag=direct "
                 + "2>/dev/null; rm -f " + file + "'"));
         // Airflow 2, idle: waits on an "external system" without using anything.
-        ps.add(airflow2("wait_for_partner", run, 103, ctx + " AIRFLOW_CTX_TASK_ID=wait_for_partner sleep 8"));
+        ps.add(airflow2("wait_for_partner", run, 103, ctx + " AIRFLOW_CTX_TASK_ID=wait_for_partner sleep 14"));
         // Airflow 3, memory-heavy: the worker's title names the TaskInstance; a child holds ~300 MB.
         String ti = UUID.randomUUID().toString();
         ps.add(bash("exec -a 'airflow worker -- " + ti + "' bash -c \"" + dq(ctx.replace("demo_etl", "demo_ml")

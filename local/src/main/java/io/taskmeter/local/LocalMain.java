@@ -45,9 +45,12 @@ public final class LocalMain {
               --interval DUR       sampling interval (default 500ms)
               --batch-seconds N    batch interval (default 5)
               --instance-type T    price this host as EC2 type T (default: assumed from its CPU count)
+              --stall-after SECS   alert when a running task shows no CPU and no I/O for this long (default 600;
+                                   demo: 5, so its idle task raises one); I/O-hang and spin scale with it
               --help               this text
 
-            API: GET /v1/tasks, /v1/tasks/{id}, /v1/attempts/{id}, /v1/costs?groupBy=dag|flow|task|run, /v1/health
+            API: GET /v1/tasks, /v1/tasks/{id}, /v1/attempts/{id}, /v1/costs?groupBy=dag|flow|task|run, /v1/stalls,
+                 /v1/health
             """;
 
     private LocalMain() {
@@ -90,6 +93,7 @@ public final class LocalMain {
         Duration interval = io.taskmeter.shipper.Main.duration(option(a, "--interval", "500ms"));
         long batchSeconds = Long.parseLong(option(a, "--batch-seconds", "5"));
         String instanceType = option(a, "--instance-type", null);
+        double stallAfter = Double.parseDouble(option(a, "--stall-after", command.equals("demo") ? "5" : "600"));
         if (!a.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s) " + a);
         }
@@ -107,7 +111,7 @@ public final class LocalMain {
         String hostId = "local-" + ShipperHost.id();
         String since = Instant.now().minusMillis(1000).toString();
         progress("starting S3Proxy and DynamoDB Local (data in " + dataDir + ")");
-        try (LocalPipeline pipeline = new LocalPipeline(dataDir)) {
+        try (LocalPipeline pipeline = new LocalPipeline(dataDir, stallAfter)) {
             ShipperConfig config = new ShipperConfig(interval, Duration.ofSeconds(batchSeconds),
                     URI.create("s3://" + LocalPipeline.BUCKET + "/"), URI.create(pipeline.s3Endpoint()), "us-east-1",
                     hostId, dataDir.resolve("spool"), 256L << 20, instanceType, List.of());

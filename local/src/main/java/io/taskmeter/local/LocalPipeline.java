@@ -8,6 +8,7 @@ import io.taskmeter.aws.Services;
 import io.taskmeter.aws.TableNames;
 import io.taskmeter.core.cost.PriceTable;
 import io.taskmeter.core.rightsizing.RightsizingSettings;
+import io.taskmeter.core.stall.StallSettings;
 import io.taskmeter.functions.attribute.AttributeHandler;
 import io.taskmeter.functions.ingest.IngestHandler;
 import io.taskmeter.functions.insights.InsightsApiHandler;
@@ -66,7 +67,7 @@ final class LocalPipeline implements AutoCloseable {
     private HttpServer http;
     private int delivered;
 
-    LocalPipeline(Path dataDir) {
+    LocalPipeline(Path dataDir, double stallAfterSeconds) {
         this.s3Server = EmbeddedS3.persistent(dataDir.resolve("s3"));
         this.dynamoServer = EmbeddedDynamo.persistent(dataDir.resolve("dynamodb"));
         this.s3 = AwsClients.s3(s3Server.endpoint());
@@ -79,7 +80,8 @@ final class LocalPipeline implements AutoCloseable {
         TableNames tables = TableNames.defaults();
         Provisioning.createTables(ddb, tables);
         Provisioning.createBucket(s3, BUCKET);
-        Services services = new Services(ddb, s3, tables, PriceTable.builtIn(), RightsizingSettings.defaults());
+        Services services = new Services(ddb, s3, tables, PriceTable.builtIn(), RightsizingSettings.defaults(),
+                (subject, body) -> System.err.println("ALERT " + subject), StallSettings.defaults().withStallAfter(stallAfterSeconds));
         this.ingest = new IngestHandler(services);
         this.attribute = new AttributeHandler(services);
         this.insightsJob = new InsightsJobHandler(services);

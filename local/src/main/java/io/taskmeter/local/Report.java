@@ -38,6 +38,12 @@ final class Report {
                 }
             }
         }
+        ArrayNode stalls = report.putArray("stalls");
+        for (JsonNode alert : JSON.readTree(pipeline.get("/v1/stalls?limit=1000")).path("stalls")) {
+            if (hostId.equals(alert.path("host").asText()) && alert.path("changed_at").asText().compareTo(sinceIso) >= 0) {
+                stalls.add(alert);
+            }
+        }
         return report;
     }
 
@@ -63,6 +69,15 @@ final class Report {
                             + "attributed by %s%n", "", c.path("allocated_usd").asDouble(), c.path("used_usd").asDouble(),
                     c.path("waste_usd").asDouble(), c.path("price_source").asText(),
                     u.path("processes_seen").asLong(), a.path("attributed_by").asText());
+        }
+        if (!report.path("stalls").isEmpty()) {
+            out.println();
+            out.println("STALL ALERTS (sent while the task was running; SNS when deployed)");
+            for (JsonNode s : report.path("stalls")) {
+                out.printf(Locale.ROOT, "%-9s %-8s %s.%s since %s: %s%n", s.path("state").asText(), s.path("kind").asText(),
+                        s.path("dag_or_flow").asText(), s.path("task").asText(), s.path("since").asText(),
+                        s.path("signals").path("meaning").asText());
+            }
         }
         out.println();
         out.println("RECOMMENDATIONS (per task, over its attempts in the last 14 days)");

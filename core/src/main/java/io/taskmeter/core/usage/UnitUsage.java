@@ -11,14 +11,12 @@ import java.util.List;
  *
  * @param startMs       the batch's base sample time (or the unit start), epoch ms
  * @param endMs         the last sample time, epoch ms
- * @param intervalCores CPU cores used in each sampling interval of the batch, in time order
- * @param intervalSeconds the length of each interval
- * @param intervalRssBytes resident memory at the end of each interval
+ * @param intervals     each sampling interval of the batch, in time order: what percentiles, cost and stall
+ *                      detection need
  */
 public record UnitUsage(long startMs, long endMs, double cpuSeconds, long peakRssBytes, long readBytes,
                         long writeBytes, long rchar, long wchar, int maxProcesses, long spawned,
-                        double[] intervalCores, double[] intervalSeconds, long[] intervalRssBytes,
-                        int samplesInDiskWait) {
+                        Intervals intervals, int samplesInDiskWait) {
 
     public static UnitUsage of(UnitSeries unit) {
         Sample base = unit.base();
@@ -27,6 +25,10 @@ public record UnitUsage(long startMs, long endMs, double cpuSeconds, long peakRs
         double[] cores = new double[samples.size()];
         double[] seconds = new double[samples.size()];
         long[] rss = new long[samples.size()];
+        long[] ends = new long[samples.size()];
+        long[] io = new long[samples.size()];
+        long[] disk = new long[samples.size()];
+        int[] waiting = new int[samples.size()];
         long peak = 0;
         int maxProcs = 0;
         int diskWait = 0;
@@ -37,6 +39,10 @@ public record UnitUsage(long startMs, long endMs, double cpuSeconds, long peakRs
             cores[i] = dt <= 0 ? 0 : (s.cpuMillis() - prev.cpuMillis()) / (double) dt;
             seconds[i] = Math.max(0, dt) / 1000.0;
             rss[i] = s.rssBytes();
+            ends[i] = s.t();
+            disk[i] = s.readBytes() - prev.readBytes() + s.writeBytes() - prev.writeBytes();
+            io[i] = disk[i] + s.rchar() - prev.rchar() + s.wchar() - prev.wchar();
+            waiting[i] = s.diskWait();
             peak = Math.max(peak, Math.max(s.rssBytes(), s.hwmBytes()));
             maxProcs = Math.max(maxProcs, s.processes());
             if (s.diskWait() > 0) {
@@ -47,7 +53,7 @@ public record UnitUsage(long startMs, long endMs, double cpuSeconds, long peakRs
         return new UnitUsage(base.t(), last.t(), (last.cpuMillis() - base.cpuMillis()) / 1000.0, peak,
                 last.readBytes() - base.readBytes(), last.writeBytes() - base.writeBytes(),
                 last.rchar() - base.rchar(), last.wchar() - base.wchar(), maxProcs,
-                last.spawned() - base.spawned(), cores, seconds, rss, diskWait);
+                last.spawned() - base.spawned(), new Intervals(seconds, cores, rss, ends, io, disk, waiting), diskWait);
     }
 
     public double seconds() {

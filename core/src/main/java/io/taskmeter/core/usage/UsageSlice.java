@@ -23,7 +23,7 @@ public record UsageSlice(String unitId, String batchId, String hostId, String ki
                 unit.tags(), unit.command(), unit.startedMs(), unit.endedMs(), u.startMs(), u.endMs(),
                 u.cpuSeconds(), u.peakRssBytes(), u.readBytes(), u.writeBytes(), u.rchar(), u.wchar(),
                 u.maxProcesses(), u.spawned(), u.samplesInDiskWait(),
-                new Intervals(u.intervalSeconds(), u.intervalCores(), u.intervalRssBytes()),
+                u.intervals(),
                 batch.host().instanceType(), batch.host().cpus(), batch.host().memoryBytes());
     }
 }

@@ -97,6 +97,17 @@ public final class AttemptStore {
         }
     }
 
+    /** The usage slices of one attempt (a query of its partition). */
+    public List<UsageSlice> contributions(String attemptId) {
+        List<UsageSlice> out = new ArrayList<>();
+        var pages = ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :pk AND begins_with(sk, :c)")
+                .expressionAttributeValues(Map.of(":pk", s(attemptKey(attemptId)), ":c", s("C#"))).consistentRead(true));
+        for (var page : pages) {
+            page.items().forEach(item -> out.add(UsageItems.fromItem(item)));
+        }
+        return out;
+    }
+
     /** Every attempt, read page by page. Issue 7 replaces the scan with a time-bucketed index. */
     public Map<String, StoredAttempt> all() {
         Map<String, Map<String, AttributeValue>> metas = new HashMap<>();
@@ -108,9 +119,10 @@ public final class AttemptStore {
                     continue;
                 }
                 String id = pk.substring(2);
-                if ("META".equals(str(item, "sk"))) {
+                String sk = str(item, "sk");
+                if ("META".equals(sk)) {
                     metas.put(id, item);
-                } else {
+                } else if (sk != null && sk.startsWith("C#")) {
                     contributions.computeIfAbsent(id, k -> new ArrayList<>()).add(UsageItems.fromItem(item));
                 }
             }

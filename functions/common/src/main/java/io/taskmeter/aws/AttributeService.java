@@ -17,10 +17,12 @@ public final class AttributeService {
 
     private final UsageStore usage;
     private final AttemptStore attempts;
+    private final StallMonitor stalls;
 
-    public AttributeService(UsageStore usage, AttemptStore attempts) {
+    public AttributeService(UsageStore usage, AttemptStore attempts, StallMonitor stalls) {
         this.usage = usage;
         this.attempts = attempts;
+        this.stalls = stalls;
     }
 
     /** @return the sequence numbers of records that failed and must be retried */
@@ -49,5 +51,6 @@ public final class AttributeService {
         }
         AttemptIdentity id = AttemptIdentity.of(record.kind(), record.how(), record.tags(), record.unitId());
         attempts.record(id, record);
+        stalls.check(id, record);
     }
 }

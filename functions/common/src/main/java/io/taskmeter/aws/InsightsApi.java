@@ -67,6 +67,11 @@ public final class InsightsApi {
                 return store.get("ATTEMPT#" + id, "SUMMARY", AttemptSummary.class).map(this::ok)
                         .orElseGet(() -> error(404, "no attempt with id '" + id + "'"));
             }
+            if (path.equals("/v1/stalls")) {
+                InsightsStore.Page<io.taskmeter.core.stall.StallAlert> page = store.page("STALLS",
+                        io.taskmeter.core.stall.StallAlert.class, limit(query), query.get("after"), true);
+                return ok(pageBody("stalls", page));
+            }
             if (path.equals("/v1/costs")) {
                 String groupBy = query.getOrDefault("groupBy", "task");
                 if (!CostRollup.GROUPINGS.contains(groupBy)) {
@@ -79,7 +84,7 @@ public final class InsightsApi {
                 return ok(body);
             }
             return error(404, "no such endpoint: " + path + " (see GET /v1/tasks, /v1/tasks/{id}, "
-                    + "/v1/attempts/{id}, /v1/costs?groupBy=dag|flow|task|run)");
+                    + "/v1/attempts/{id}, /v1/costs?groupBy=dag|flow|task|run, /v1/stalls)");
         } catch (BadRequest e) {
             return error(400, e.getMessage());
         }
@@ -147,9 +152,5 @@ public final class InsightsApi {
         BadRequest(String message) {
             super(message);
         }
-    }
-
-    static List<String> endpoints() {
-        return List.of("/v1/tasks", "/v1/tasks/{id}", "/v1/attempts/{id}", "/v1/costs", "/v1/health");
     }
 }

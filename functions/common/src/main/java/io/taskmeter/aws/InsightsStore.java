@@ -67,6 +67,12 @@ public final class InsightsStore {
         }
     }
 
+    /** Alerts are written as they happen, by attribute, not by the job. */
+    public void putStall(io.taskmeter.core.stall.StallAlert alert) {
+        WriteRequest w = put("STALLS", alert.since() + "#" + alert.attemptId() + "#" + alert.kind(), alert);
+        ddb.putItem(b -> b.tableName(table).item(w.putRequest().item()));
+    }
+
     /** One page of a partition's documents, in sort-key order; {@code after} is the last sort key seen. */
     public record Page<T>(List<T> items, String next) {
     }

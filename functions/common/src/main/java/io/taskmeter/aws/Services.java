@@ -3,6 +3,7 @@ package io.taskmeter.aws;
 import io.taskmeter.core.cost.PriceTable;
 import io.taskmeter.core.report.InsightsCalculator;
 import io.taskmeter.core.rightsizing.RightsizingSettings;
+import io.taskmeter.core.stall.StallSettings;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -21,11 +22,17 @@ public final class Services {
 
     public Services(DynamoDbClient ddb, S3Client s3, TableNames tables, PriceTable prices,
                     RightsizingSettings settings) {
+        this(ddb, s3, tables, prices, settings, new LogAlertPublisher(), StallSettings.defaults());
+    }
+
+    public Services(DynamoDbClient ddb, S3Client s3, TableNames tables, PriceTable prices,
+                    RightsizingSettings settings, AlertPublisher alerts, StallSettings stallSettings) {
         this.usage = new UsageStore(ddb, tables.usage());
         this.attempts = new AttemptStore(ddb, tables.attempts());
         this.insights = new InsightsStore(ddb, tables.insights());
         this.ingest = new IngestService(s3, usage);
-        this.attribute = new AttributeService(usage, attempts);
+        this.attribute = new AttributeService(usage, attempts,
+                new StallMonitor(ddb, tables.attempts(), attempts, insights, alerts, stallSettings));
         this.insightsJob = new InsightsJob(attempts, insights, new InsightsCalculator(prices, settings));
         this.insightsApi = new InsightsApi(insights);
     }

@@ -1,6 +1,11 @@
 package io.taskmeter.aws.cdi;
 
+import io.taskmeter.aws.AlertPublisher;
+import io.taskmeter.aws.LogAlertPublisher;
 import io.taskmeter.aws.Services;
+import io.taskmeter.aws.SnsAlertPublisher;
+import io.taskmeter.core.stall.StallSettings;
+import software.amazon.awssdk.services.sns.SnsClient;
 import io.taskmeter.aws.TableNames;
 import io.taskmeter.core.cost.PriceTable;
 import io.taskmeter.core.rightsizing.RightsizingSettings;
@@ -29,12 +34,22 @@ public class Producers {
                       @ConfigProperty(name = "taskmeter.aws.s3-endpoint") Optional<URI> s3Endpoint,
                       @ConfigProperty(name = "taskmeter.table.usage", defaultValue = "taskmeter-usage") String usage,
                       @ConfigProperty(name = "taskmeter.table.attempts", defaultValue = "taskmeter-attempts") String attempts,
-                      @ConfigProperty(name = "taskmeter.table.insights", defaultValue = "taskmeter-insights") String insights) {
+                      @ConfigProperty(name = "taskmeter.table.insights", defaultValue = "taskmeter-insights") String insights,
+                      @ConfigProperty(name = "taskmeter.alerts.topic-arn") Optional<String> topicArn,
+                      @ConfigProperty(name = "taskmeter.aws.sns-endpoint") Optional<URI> snsEndpoint,
+                      @ConfigProperty(name = "taskmeter.stall.after-seconds", defaultValue = "600") double stallAfter) {
         var ddb = DynamoDbClient.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
         dynamoEndpoint.ifPresent(ddb::endpointOverride);
         var s3 = S3Client.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
         s3Endpoint.ifPresent(e -> s3.endpointOverride(e).forcePathStyle(true));
+        AlertPublisher alerts = new LogAlertPublisher();
+        if (topicArn.isPresent()) {
+            var sns = SnsClient.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
+            snsEndpoint.ifPresent(sns::endpointOverride);
+            alerts = new SnsAlertPublisher(sns.build(), topicArn.get());
+        }
         return new Services(ddb.build(), s3.build(), new TableNames(usage, attempts, insights),
-                PriceTable.builtIn(), RightsizingSettings.defaults());
+                PriceTable.builtIn(), RightsizingSettings.defaults(), alerts,
+                StallSettings.defaults().withStallAfter(stallAfter));
     }
 }
