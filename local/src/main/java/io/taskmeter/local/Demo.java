@@ -21,7 +21,7 @@ final class Demo {
         List<Process> ps = new ArrayList<>();
         // Airflow 2, CPU-bound: the runner's title, a child that burns CPU with the task's AIRFLOW_CTX_* env.
         ps.add(airflow2("transform", run, 101, ctx + " AIRFLOW_CTX_TASK_ID=transform bash -c "
-                + "'for n in 1 2; do (i=0; while [ $i -lt 150000 ]; do i=$((i+1)); done) & done; wait'"));
+                + "'for n in 1 2; do (i=0; while [ $i -lt 500000 ]; do i=$((i+1)); done) & done; wait'"));
         // Airflow 2, I/O-heavy: writes 256 MiB with fsync, reads it back.
         Path file = scratch.resolve("load-" + stamp + ".bin");
         ps.add(airflow2("load", run, 102, ctx + " AIRFLOW_CTX_TASK_ID=load bash -c 'dd if=/dev/zero of=" + file
@@ -32,7 +32,7 @@ final class Demo {
         // Airflow 3, memory-heavy: the worker's title names the TaskInstance; a child holds ~300 MB.
         String ti = UUID.randomUUID().toString();
         ps.add(bash("exec -a 'airflow worker -- " + ti + "' bash -c \"" + dq(ctx.replace("demo_etl", "demo_ml")
-                + " AIRFLOW_CTX_TASK_ID=train bash -c 'x=$(yes aaaaaaaaaaaaaaa | head -c 300000000); sleep 4'")
+                + " AIRFLOW_CTX_TASK_ID=train TASKMETER_CPU_REQUEST=1 TASKMETER_MEMORY_REQUEST=512Mi bash -c 'x=$(yes aaaaaaaaaaaaaaa | head -c 300000000); sleep 4'")
                 + "; sleep 1\"", List.of()));
         // Prefect flow run: many short-lived subprocesses.
         ps.add(bash("for n in $(seq 300); do /bin/true; sh -c 'i=0; while [ $i -lt 300 ]; do i=$((i+1)); done'; "

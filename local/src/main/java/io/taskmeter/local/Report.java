@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -69,6 +71,14 @@ final class Report {
                             + "attributed by %s%n", "", c.path("allocated_usd").asDouble(), c.path("used_usd").asDouble(),
                     c.path("waste_usd").asDouble(), c.path("price_source").asText(),
                     u.path("processes_seen").asLong(), a.path("attributed_by").asText());
+            JsonNode d = a.path("diagnosis");
+            if (!d.isMissingNode() && !d.isNull()) {
+                List<String> says = new ArrayList<>();
+                d.path("evidence").forEach(e -> says.add(e.asText()));
+                d.path("suggestions").forEach(e -> says.add("→ " + e.asText()));
+                out.printf(Locale.ROOT, "%-40s %s: %s%n", "", d.path("primary").asText().toUpperCase(Locale.ROOT),
+                        String.join("; ", says));
+            }
         }
         if (!report.path("stalls").isEmpty()) {
             out.println();

@@ -12,7 +12,7 @@ public record AttemptSummary(String id, String taskId, String orchestrator, Stri
                              String run, String tryNumber, int mapIndex, String host, String attributedBy,
                              double confidence, String state, String startedAt, String endedAt,
                              double durationSeconds, String command, Usage usage, Allocation allocation,
-                             AttemptCost cost, List<String> units) {
+                             AttemptCost cost, List<String> units, Diagnosis diagnosis) {
 
     /**
      * @param p95Cores         95th percentile of the per-interval CPU, in cores

@@ -10,6 +10,7 @@ import io.taskmeter.core.rightsizing.Quantiles;
 import io.taskmeter.core.rightsizing.Recommendation;
 import io.taskmeter.core.rightsizing.Rightsizer;
 import io.taskmeter.core.rightsizing.RightsizingSettings;
+import io.taskmeter.core.stall.StallDetector;
 import io.taskmeter.core.usage.UsageSlice;
 
 import java.time.Instant;
@@ -76,7 +77,9 @@ public final class InsightsCalculator {
         Long ended = null;
         List<CostModel.Interval> intervals = new ArrayList<>();
         List<String> units = new ArrayList<>();
+        List<io.taskmeter.core.usage.Intervals> allIntervals = new ArrayList<>();
         for (UsageSlice s : slices) {
+            allIntervals.add(s.intervals());
             cpu += s.cpuSeconds();
             peak = Math.max(peak, s.peakRssBytes());
             read += s.readBytes();
@@ -124,7 +127,7 @@ public final class InsightsCalculator {
                 m.getOrDefault("host_id", first.hostId()), m.getOrDefault("how", first.how()),
                 parse(m.get("confidence"), 0.5), ended != null ? "finished" : "running", iso(start),
                 ended != null ? iso(endMs) : null, round((endMs - start) / 1000.0, 3), m.get("command"), usage, alloc,
-                cost, units);
+                cost, units, Diagnoser.diagnose(StallDetector.points(allIntervals), peak, alloc.memoryBytes(), spawned));
     }
 
     TaskSummary summarizeTask(String taskId, List<AttemptSummary> attempts, UnitPrices p, long nowMs) {
