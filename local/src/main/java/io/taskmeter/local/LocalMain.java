@@ -132,14 +132,15 @@ public final class LocalMain {
                 progress("flushing the last batch");
                 shipper.flush();
             }
-            progress("computing recommendations and costs");
-            pipeline.runInsights();
+            progress("computing recommendations and costs, writing the report");
+            Path html = pipeline.writeReport();
             ObjectNode report = Report.collect(pipeline, hostId, since);
             if (json) {
                 Report.printJson(report, stdout);
             } else {
                 Report.printTable(report, stdout);
             }
+            progress("report: " + html + " (and .json, .csv beside it)");
             if (command.equals("demo") && !once) {
                 int bound = pipeline.serveApi(port);
                 pipeline.scheduleInsights(60);

@@ -64,6 +64,8 @@ final class LocalPipeline implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final Path dataDir;
+    private final Services services;
     private HttpServer http;
     private int delivered;
 
@@ -80,8 +82,11 @@ final class LocalPipeline implements AutoCloseable {
         TableNames tables = TableNames.defaults();
         Provisioning.createTables(ddb, tables);
         Provisioning.createBucket(s3, BUCKET);
-        Services services = new Services(ddb, s3, tables, PriceTable.builtIn(), RightsizingSettings.defaults(),
-                (subject, body) -> System.err.println("ALERT " + subject), StallSettings.defaults().withStallAfter(stallAfterSeconds));
+        this.dataDir = dataDir;
+        this.services = new Services(ddb, s3, tables, PriceTable.builtIn(), RightsizingSettings.defaults(),
+                (subject, body) -> System.err.println("SNS: " + subject),
+                StallSettings.defaults().withStallAfter(stallAfterSeconds), BUCKET,
+                key -> dataDir.resolve(key).toUri().toString());
         this.ingest = new IngestHandler(services);
         this.attribute = new AttributeHandler(services);
         this.insightsJob = new InsightsJobHandler(services);
@@ -138,6 +143,21 @@ final class LocalPipeline implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "insights job failed", e);
         }
+    }
+
+    /** The weekly report, as the scheduled job writes it to S3, copied under the data directory; its HTML path. */
+    synchronized Path writeReport() throws IOException {
+        var written = services.weeklyReport().run(System.currentTimeMillis());
+        Path html = null;
+        for (var file : written.files().entrySet()) {
+            Path target = dataDir.resolve(file.getKey());
+            java.nio.file.Files.createDirectories(target.getParent());
+            java.nio.file.Files.writeString(target, file.getValue(), StandardCharsets.UTF_8);
+            if (target.toString().endsWith(".html")) {
+                html = target;
+            }
+        }
+        return html;
     }
 
     void scheduleInsights(long everySeconds) {

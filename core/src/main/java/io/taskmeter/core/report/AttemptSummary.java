@@ -12,7 +12,8 @@ public record AttemptSummary(String id, String taskId, String orchestrator, Stri
                              String run, String tryNumber, int mapIndex, String host, String attributedBy,
                              double confidence, String state, String startedAt, String endedAt,
                              double durationSeconds, String command, Usage usage, Allocation allocation,
-                             AttemptCost cost, List<String> units, Diagnosis diagnosis) {
+                             AttemptCost cost, List<String> units, Diagnosis diagnosis,
+                             Timeline timeline) {
 
     /**
      * @param p95Cores         95th percentile of the per-interval CPU, in cores

@@ -111,6 +111,7 @@ public final class InsightsCalculator {
                 reqCpu.orElse(first.hostCpus()), reqMem.orElse(first.hostMemoryBytes()),
                 requested ? "request" : "host share");
         AttemptCost cost = CostModel.cost(intervals, alloc.cpus(), alloc.memoryBytes(), p);
+        List<StallDetector.Point> points = StallDetector.points(allIntervals);
         long endMs = ended != null ? ended : end;
         AttemptSummary.Usage usage = new AttemptSummary.Usage(round(cpu, 3), peak, read, write, rchar, wchar,
                 seconds > 0 ? round(cpu / seconds, 3) : 0, round(cores.length == 0 ? 0 : Quantiles.of(cores, 0.95), 3),
@@ -127,7 +128,21 @@ public final class InsightsCalculator {
                 m.getOrDefault("host_id", first.hostId()), m.getOrDefault("how", first.how()),
                 parse(m.get("confidence"), 0.5), ended != null ? "finished" : "running", iso(start),
                 ended != null ? iso(endMs) : null, round((endMs - start) / 1000.0, 3), m.get("command"), usage, alloc,
-                cost, units, Diagnoser.diagnose(StallDetector.points(allIntervals), peak, alloc.memoryBytes(), spawned));
+                cost, units, Diagnoser.diagnose(points, peak, alloc.memoryBytes(), spawned), timeline(allIntervals));
+    }
+
+    private static Timeline timeline(List<io.taskmeter.core.usage.Intervals> slices) {
+        // Points and memory sorted together by time, as StallDetector.points sorts points.
+        List<long[]> byTime = new ArrayList<>();
+        for (io.taskmeter.core.usage.Intervals iv : slices) {
+            for (int i = 0; i < iv.size(); i++) {
+                byTime.add(new long[] {iv.t()[i], iv.m()[i]});
+            }
+        }
+        byTime.sort(Comparator.comparingLong(a -> a[0]));
+        List<Long> rss = new ArrayList<>();
+        byTime.forEach(a -> rss.add(a[1]));
+        return Timeline.of(StallDetector.points(slices), rss);
     }
 
     TaskSummary summarizeTask(String taskId, List<AttemptSummary> attempts, UnitPrices p, long nowMs) {

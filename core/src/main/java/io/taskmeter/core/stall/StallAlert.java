@@ -12,7 +12,12 @@ public record StallAlert(String attemptId, String taskId, String orchestrator, S
 
     public String subject() {
         String name = (dagOrFlow == null ? "" : dagOrFlow + ".") + task + (tryNumber == null ? "" : " try " + tryNumber);
-        String what = "recovered".equals(state) ? "recovered from " + kind.replace('_', ' ') : kind.replace('_', ' ');
+        String k = kind.replace('_', ' ');
+        String what = switch (state) {
+            case "recovered" -> "recovered from " + k;
+            case "ended" -> "ended during " + k;
+            default -> k;
+        };
         String subject = "taskmeter: " + orchestrator + " " + name + " " + what + " on " + host;
         // SNS subjects are at most 100 characters.
         return subject.length() <= 100 ? subject : subject.substring(0, 99) + "…";

@@ -19,14 +19,16 @@ public final class Services {
     private final AttributeService attribute;
     private final InsightsJob insightsJob;
     private final InsightsApi insightsApi;
+    private final WeeklyReportJob weeklyReport;
 
     public Services(DynamoDbClient ddb, S3Client s3, TableNames tables, PriceTable prices,
                     RightsizingSettings settings) {
-        this(ddb, s3, tables, prices, settings, new LogAlertPublisher(), StallSettings.defaults());
+        this(ddb, s3, tables, prices, settings, new LogAlertPublisher(), StallSettings.defaults(), null, key -> key);
     }
 
     public Services(DynamoDbClient ddb, S3Client s3, TableNames tables, PriceTable prices,
-                    RightsizingSettings settings, AlertPublisher alerts, StallSettings stallSettings) {
+                    RightsizingSettings settings, AlertPublisher alerts, StallSettings stallSettings,
+                    String bucket, java.util.function.Function<String, String> reportLink) {
         this.usage = new UsageStore(ddb, tables.usage());
         this.attempts = new AttemptStore(ddb, tables.attempts());
         this.insights = new InsightsStore(ddb, tables.insights());
@@ -35,6 +37,11 @@ public final class Services {
                 new StallMonitor(ddb, tables.attempts(), attempts, insights, alerts, stallSettings));
         this.insightsJob = new InsightsJob(attempts, insights, new InsightsCalculator(prices, settings));
         this.insightsApi = new InsightsApi(insights);
+        this.weeklyReport = new WeeklyReportJob(insightsJob, insights, s3, bucket, alerts, reportLink);
+    }
+
+    public WeeklyReportJob weeklyReport() {
+        return weeklyReport;
     }
 
     public IngestService ingest() {

@@ -18,6 +18,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.URI;
+import java.time.Duration;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import java.util.Optional;
 
 /**
@@ -37,7 +40,8 @@ public class Producers {
                       @ConfigProperty(name = "taskmeter.table.insights", defaultValue = "taskmeter-insights") String insights,
                       @ConfigProperty(name = "taskmeter.alerts.topic-arn") Optional<String> topicArn,
                       @ConfigProperty(name = "taskmeter.aws.sns-endpoint") Optional<URI> snsEndpoint,
-                      @ConfigProperty(name = "taskmeter.stall.after-seconds", defaultValue = "600") double stallAfter) {
+                      @ConfigProperty(name = "taskmeter.stall.after-seconds", defaultValue = "600") double stallAfter,
+                      @ConfigProperty(name = "taskmeter.bucket") Optional<String> bucket) {
         var ddb = DynamoDbClient.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
         dynamoEndpoint.ifPresent(ddb::endpointOverride);
         var s3 = S3Client.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
@@ -48,8 +52,15 @@ public class Producers {
             snsEndpoint.ifPresent(sns::endpointOverride);
             alerts = new SnsAlertPublisher(sns.build(), topicArn.get());
         }
+        var presign = S3Presigner.builder().region(Region.of(region));
+        s3Endpoint.ifPresent(e -> presign.endpointOverride(e).serviceConfiguration(
+                S3Configuration.builder().pathStyleAccessEnabled(true).build()));
+        S3Presigner presigner = presign.build();
+        // A week-long link: the report is read from the announcement, often days later.
         return new Services(ddb.build(), s3.build(), new TableNames(usage, attempts, insights),
                 PriceTable.builtIn(), RightsizingSettings.defaults(), alerts,
-                StallSettings.defaults().withStallAfter(stallAfter));
+                StallSettings.defaults().withStallAfter(stallAfter), bucket.orElse(null),
+                key -> presigner.presignGetObject(p -> p.signatureDuration(Duration.ofDays(7))
+                        .getObjectRequest(g -> g.bucket(bucket.orElseThrow()).key(key))).url().toString());
     }
 }

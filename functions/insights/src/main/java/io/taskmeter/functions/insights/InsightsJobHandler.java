@@ -2,7 +2,9 @@ package io.taskmeter.functions.insights;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import io.taskmeter.aws.LambdaEvents;
 import io.taskmeter.aws.Services;
+import io.taskmeter.aws.WeeklyReportJob;
 import io.taskmeter.core.report.Insights;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -13,7 +15,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** EventBridge schedule → recommendations and costs for every task and attempt. The event's content is unused. */
+/**
+ * EventBridge schedules → recommendations and costs for every task and attempt (daily), and the weekly report
+ * when the schedule's input is {@code {"report":"weekly"}}.
+ */
 @Singleton
 @Named("insights-job")
 public class InsightsJobHandler implements RequestStreamHandler {
@@ -26,8 +31,16 @@ public class InsightsJobHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        Insights result = services.insightsJob().run(System.currentTimeMillis());
-        output.write(("{\"attempts\":" + result.attempts().size() + ",\"tasks\":" + result.tasks().size() + "}")
-                .getBytes(StandardCharsets.UTF_8));
+        long now = System.currentTimeMillis();
+        String out;
+        if ("weekly".equals(LambdaEvents.read(input).path("report").asText())) {
+            WeeklyReportJob.Written written = services.weeklyReport().run(now);
+            out = "{\"attempts\":" + written.report().attempts().size() + ",\"report\":\""
+                    + written.files().keySet().iterator().next() + "\"}";
+        } else {
+            Insights result = services.insightsJob().run(now);
+            out = "{\"attempts\":" + result.attempts().size() + ",\"tasks\":" + result.tasks().size() + "}";
+        }
+        output.write(out.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -85,6 +85,31 @@ class InsightsHandlersTest {
     }
 
     @Test
+    void weeklyScheduleWritesTheReportToS3AndAnnouncesItOnSns() throws Exception {
+        int before = StandInsResource.sns.messages().size();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        job.handleRequest(new ByteArrayInputStream("{\"report\":\"weekly\"}".getBytes(StandardCharsets.UTF_8)), out, null);
+        String key = JSON.readTree(out.toByteArray()).path("report").asText();
+        assertTrue(key.startsWith("reports/") && key.endsWith("/report.html"), key);
+        try (S3Client s3 = AwsClients.s3(s3Endpoint)) {
+            String html = s3.getObjectAsBytes(b -> b.bucket(StandInsResource.BUCKET).key(key)).asString(StandardCharsets.UTF_8);
+            assertTrue(html.contains("id=\"chart-cpu\""));
+            String dir = key.substring(0, key.lastIndexOf('/') + 1);
+            assertTrue(s3.getObjectAsBytes(b -> b.bucket(StandInsResource.BUCKET).key(dir + "report.csv"))
+                    .asString(StandardCharsets.UTF_8).startsWith("attempt_id,"));
+            JsonNode json = JSON.readTree(s3.getObjectAsBytes(b -> b.bucket(StandInsResource.BUCKET).key(dir + "report.json"))
+                    .asByteArray());
+            assertTrue(json.has("totals"), json.toString());
+        }
+        var messages = StandInsResource.sns.messages();
+        assertEquals(before + 1, messages.size());
+        JsonNode body = JSON.readTree(messages.get(messages.size() - 1).body());
+        assertEquals("s3://" + StandInsResource.BUCKET + "/" + key, body.path("report").asText());
+        assertTrue(body.path("link").asText().contains("X-Amz-Signature"), "a pre-signed link: " + body);
+        assertTrue(messages.get(messages.size() - 1).subject().startsWith("taskmeter weekly report"));
+    }
+
+    @Test
     void apiSaysWhatIsWrong() throws Exception {
         assertEquals(404, get("/v1/attempts/nope", "").path("statusCode").asInt());
         assertEquals(404, get("/v1/tasks/airflow:none:none", "").path("statusCode").asInt());
