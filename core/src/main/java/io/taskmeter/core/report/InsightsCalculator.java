@@ -168,7 +168,8 @@ public final class InsightsCalculator {
                 round(allocated, 6), round(used, 6), rec);
     }
 
-    static List<CostRollup> rollups(List<AttemptSummary> attempts) {
+    /** Cost per DAG, flow, task and run of the given attempts. */
+    public static List<CostRollup> rollups(List<AttemptSummary> attempts) {
         Map<String, double[]> sums = new TreeMap<>();
         for (AttemptSummary a : attempts) {
             String dag = "airflow".equals(a.orchestrator()) ? a.dagOrFlow() : null;

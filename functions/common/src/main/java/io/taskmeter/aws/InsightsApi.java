@@ -5,9 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.taskmeter.core.batch.BatchCodec;
 import io.taskmeter.core.report.AttemptSummary;
 import io.taskmeter.core.report.CostRollup;
+import io.taskmeter.core.report.InsightsCalculator;
 import io.taskmeter.core.report.TaskSummary;
 
 import java.net.URLDecoder;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +28,7 @@ public final class InsightsApi {
     private static final ObjectMapper JSON = BatchCodec.json();
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
+    static final int MAX_RANGE_DAYS = 92;
 
     private final InsightsStore store;
 
@@ -46,7 +53,13 @@ public final class InsightsApi {
             if (path.equals("/v1/tasks")) {
                 InsightsStore.Page<TaskSummary> page = store.page("TASKS", TaskSummary.class, limit(query),
                         query.get("after"), false);
-                return ok(pageBody("tasks", page));
+                // Filters apply within the page; "next" still pages through every task.
+                List<TaskSummary> kept = page.items().stream()
+                        .filter(t -> matches(query.get("orchestrator"), t.orchestrator()))
+                        .filter(t -> matches(query.get("dag"), t.dagOrFlow()) && matches(query.get("flow"), t.dagOrFlow()))
+                        .filter(t -> matches(query.get("task"), t.task()))
+                        .toList();
+                return ok(pageBody("tasks", new InsightsStore.Page<>(kept, page.next())));
             }
             if (path.startsWith("/v1/tasks/")) {
                 String id = decode(path.substring("/v1/tasks/".length()));
@@ -77,16 +90,62 @@ public final class InsightsApi {
                 if (!CostRollup.GROUPINGS.contains(groupBy)) {
                     return error(400, "groupBy must be one of " + CostRollup.GROUPINGS + ", was '" + groupBy + "'");
                 }
+                if (query.containsKey("from") || query.containsKey("to")) {
+                    Instant to = instant(query.get("to"), "to", Instant.now());
+                    Instant from = instant(query.get("from"), "from", to.minus(Duration.ofDays(7)));
+                    if (!from.isBefore(to)) {
+                        throw new BadRequest("from must be before to");
+                    }
+                    if (Duration.between(from, to).toDays() > MAX_RANGE_DAYS) {
+                        throw new BadRequest("a cost query spans at most " + MAX_RANGE_DAYS + " days");
+                    }
+                    List<CostRollup> costs = InsightsCalculator.rollups(store.attemptsBetween(from, to)).stream()
+                            .filter(c -> c.groupBy().equals(groupBy)).toList();
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("costs", costs);
+                    body.put("next", null);
+                    body.put("group_by", groupBy);
+                    body.put("from", from.toString());
+                    body.put("to", to.toString());
+                    return ok(body);
+                }
                 InsightsStore.Page<CostRollup> page = store.page("COSTS#" + groupBy, CostRollup.class,
                         limit(query), query.get("after"), false);
                 Map<String, Object> body = pageBody("costs", page);
                 body.put("group_by", groupBy);
                 return ok(body);
             }
+            if (path.equals("/v1/openapi.json")) {
+                return new Response(200, openApi());
+            }
             return error(404, "no such endpoint: " + path + " (see GET /v1/tasks, /v1/tasks/{id}, "
-                    + "/v1/attempts/{id}, /v1/costs?groupBy=dag|flow|task|run, /v1/stalls)");
+                    + "/v1/attempts/{id}, /v1/costs?groupBy=dag|flow|task|run&from=&to=, /v1/stalls, /v1/openapi.json)");
         } catch (BadRequest e) {
             return error(400, e.getMessage());
+        }
+    }
+
+    private static boolean matches(String wanted, String actual) {
+        return wanted == null || wanted.equals(actual);
+    }
+
+    private static Instant instant(String s, String name, Instant fallback) {
+        if (s == null || s.isBlank()) {
+            return fallback;
+        }
+        try {
+            return s.length() == 10 ? LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(s);
+        } catch (DateTimeParseException e) {
+            throw new BadRequest(name + " must be a date (2026-11-22) or an instant (2026-11-22T10:00:00Z), was '"
+                    + s + "'");
+        }
+    }
+
+    private static String openApi() {
+        try (var in = InsightsApi.class.getResourceAsStream("openapi.json")) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("openapi.json missing from the classpath", e);
         }
     }
 

@@ -47,6 +47,7 @@ public final class InsightsStore {
         for (AttemptSummary a : insights.attempts()) {
             puts.add(put("ATTEMPT#" + a.id(), "SUMMARY", a));
             puts.add(put("TASK#" + a.taskId(), a.startedAt() + "#" + a.id(), a));
+            puts.add(put(dayKey(a.startedAt()), a.startedAt() + "#" + a.id(), a));
         }
         for (CostRollup c : insights.costs()) {
             puts.add(put("COSTS#" + c.groupBy(), c.key(), c));
@@ -65,6 +66,32 @@ public final class InsightsStore {
                 pending = ddb.batchWriteItem(b -> b.requestItems(req)).unprocessedItems();
             }
         }
+    }
+
+    /** Attempts by the UTC day they started: what cost queries over a time range read. */
+    public static String dayKey(String isoInstant) {
+        return "DAY#" + isoInstant.substring(0, 10);
+    }
+
+    /** Every attempt that started in [from, to), read day by day. */
+    public List<AttemptSummary> attemptsBetween(java.time.Instant from, java.time.Instant to) {
+        List<AttemptSummary> out = new ArrayList<>();
+        String fromIso = from.toString();
+        String toIso = to.toString();
+        for (java.time.LocalDate day = java.time.LocalDate.ofInstant(from, java.time.ZoneOffset.UTC);
+             day.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().isBefore(to); day = day.plusDays(1)) {
+            String after = null;
+            do {
+                Page<AttemptSummary> page = page("DAY#" + day, AttemptSummary.class, 1000, after, false);
+                for (AttemptSummary a : page.items()) {
+                    if (a.startedAt().compareTo(fromIso) >= 0 && a.startedAt().compareTo(toIso) < 0) {
+                        out.add(a);
+                    }
+                }
+                after = page.next();
+            } while (after != null);
+        }
+        return out;
     }
 
     /** Alerts are written as they happen, by attribute, not by the job. */

@@ -82,6 +82,19 @@ class InsightsHandlersTest {
         JsonNode costs = JSON.readTree(get("/v1/costs", "groupBy=dag").path("body").asText());
         assertEquals("etl", costs.path("costs").path(0).path("key").asText());
         assertEquals(2, costs.path("costs").path(0).path("attempts").asInt());
+
+        // The test batches start at 2025-11-22T08:26:40Z: a range around them finds both, one after finds none.
+        JsonNode inRange = JSON.readTree(get("/v1/costs", "groupBy=task&from=2025-11-22&to=2025-11-23").path("body").asText());
+        assertEquals(2, inRange.path("costs").path(0).path("attempts").asInt(), inRange.toString());
+        assertEquals(costs.path("costs").path(0).path("allocated_usd").asDouble(),
+                inRange.path("costs").path(0).path("allocated_usd").asDouble(), 1e-9);
+        JsonNode after = JSON.readTree(get("/v1/costs", "from=2025-11-23&to=2025-11-30").path("body").asText());
+        assertEquals(0, after.path("costs").size());
+
+        JsonNode filtered = JSON.readTree(get("/v1/tasks", "orchestrator=prefect").path("body").asText());
+        assertEquals(0, filtered.path("tasks").size());
+        JsonNode openapi = JSON.readTree(get("/v1/openapi.json", "").path("body").asText());
+        assertTrue(openapi.path("paths").has("/v1/costs"));
     }
 
     @Test
@@ -117,6 +130,10 @@ class InsightsHandlersTest {
         assertEquals(400, bad.path("statusCode").asInt());
         assertTrue(bad.path("body").asText().contains("groupBy must be one of"));
         assertEquals(400, get("/v1/tasks", "limit=0").path("statusCode").asInt());
+        JsonNode badDate = get("/v1/costs", "from=yesterday");
+        assertEquals(400, badDate.path("statusCode").asInt());
+        assertTrue(badDate.path("body").asText().contains("from must be a date"));
+        assertEquals(400, get("/v1/costs", "from=2025-01-01&to=2025-12-01").path("statusCode").asInt(), "too long");
     }
 
     private JsonNode get(String path, String query) throws Exception {
