@@ -165,7 +165,7 @@ public final class InsightsCalculator {
         Recommendation rec = Rightsizer.recommend(taskId, stats, p, settings, nowMs);
         AttemptSummary any = attempts.get(0);
         return new TaskSummary(taskId, any.orchestrator(), any.dagOrFlow(), any.task(), attempts.size(), last,
-                round(allocated, 6), round(used, 6), rec);
+                round(allocated, 6), round(used, 6), rec, SlowRuns.find(attempts));
     }
 
     /** Cost per DAG, flow, task and run of the given attempts. */

@@ -57,6 +57,19 @@ public final class ReportHtml {
         }
         h.append("</table>");
 
+        h.append("<h2>Slow runs</h2><ul id=\"slow-runs\">");
+        boolean anySlow = false;
+        for (TaskSummary task : r.tasks()) {
+            for (SlowRun slow : task.slowRuns() == null ? List.<SlowRun>of() : task.slowRuns()) {
+                anySlow = true;
+                h.append("<li><b>").append(esc(name(task))).append("</b> ").append(esc(slow.attemptId()))
+                        .append(String.format(Locale.ROOT, ": %.0f s against a usual %.0f s (p90 %.0f s): ",
+                                slow.durationSeconds(), slow.fastMedianSeconds(), slow.p90Seconds()))
+                        .append(esc(String.join("; ", slow.differences()))).append("</li>");
+            }
+        }
+        h.append(anySlow ? "</ul>" : "<li class=\"k\">No attempt ran much slower than its task usually does.</li></ul>");
+
         h.append("<h2>Allocation against use, per task</h2><p class=\"k\">Light: allocated. Dark: used (CPU at the p95 "
                 + "of attempts, memory at peak).</p>");
         List<String> labels = new ArrayList<>();
