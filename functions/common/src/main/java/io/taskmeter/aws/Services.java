@@ -20,6 +20,7 @@ public final class Services {
     private final InsightsJob insightsJob;
     private final InsightsApi insightsApi;
     private final WeeklyReportJob weeklyReport;
+    private final HostSilenceCheck hostSilence;
 
     public Services(DynamoDbClient ddb, S3Client s3, TableNames tables, PriceTable prices,
                     RightsizingSettings settings) {
@@ -38,6 +39,12 @@ public final class Services {
         this.insightsJob = new InsightsJob(attempts, insights, new InsightsCalculator(prices, settings));
         this.insightsApi = new InsightsApi(insights);
         this.weeklyReport = new WeeklyReportJob(insightsJob, insights, s3, bucket, alerts, reportLink);
+        // Five batch intervals of the default 60 s without a batch, while tasks run there.
+        this.hostSilence = new HostSilenceCheck(usage, alerts, 5 * 60_000L);
+    }
+
+    public HostSilenceCheck hostSilence() {
+        return hostSilence;
     }
 
     public WeeklyReportJob weeklyReport() {

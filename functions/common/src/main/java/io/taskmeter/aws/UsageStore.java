@@ -46,6 +46,36 @@ public final class UsageStore {
         return item == null || item.isEmpty() ? null : UsageItems.fromItem(item);
     }
 
+    /** When each host's newest batch ended, epoch ms. */
+    public Map<String, Long> lastBatchEnds(java.util.Collection<String> hostIds) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        for (String host : hostIds) {
+            Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName(table)
+                    .key(Items.key("H#" + host, "HEARTBEAT")).consistentRead(true)).item();
+            if (item != null && !item.isEmpty()) {
+                out.put(host, Items.num(item, "last_batch_end_ms", 0));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Marks that the silence after {@code lastBatchEndMs} was reported; false when it already was, so a job run
+     * twice (or two overlapping runs) alerts once.
+     */
+    public boolean markSilenceReported(String hostId, long lastBatchEndMs) {
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Items.key("H#" + hostId, "HEARTBEAT"))
+                    .updateExpression("SET silence_reported_for = :end")
+                    .conditionExpression("last_batch_end_ms = :end AND (attribute_not_exists(silence_reported_for) "
+                            + "OR silence_reported_for <> :end)")
+                    .expressionAttributeValues(Map.of(":end", n(lastBatchEndMs))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
     /** Moves the heartbeat forward only: a late or duplicate batch never makes a host look older. */
     public void heartbeat(Batch batch, String objectKey) {
         try {

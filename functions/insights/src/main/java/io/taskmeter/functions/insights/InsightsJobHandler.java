@@ -14,10 +14,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
- * EventBridge schedules → recommendations and costs for every task and attempt (daily), and the weekly report
- * when the schedule's input is {@code {"report":"weekly"}}.
+ * EventBridge schedules → recommendations and costs for every task and attempt, and hosts gone silent with
+ * tasks still running (run it every few minutes for that), and the weekly report when the schedule's input is
+ * {@code {"report":"weekly"}}.
  */
 @Singleton
 @Named("insights-job")
@@ -39,7 +41,9 @@ public class InsightsJobHandler implements RequestStreamHandler {
                     + written.files().keySet().iterator().next() + "\"}";
         } else {
             Insights result = services.insightsJob().run(now);
-            out = "{\"attempts\":" + result.attempts().size() + ",\"tasks\":" + result.tasks().size() + "}";
+            List<String> silent = services.hostSilence().check(result, now);
+            out = "{\"attempts\":" + result.attempts().size() + ",\"tasks\":" + result.tasks().size()
+                    + ",\"silent_hosts\":" + silent.size() + "}";
         }
         output.write(out.getBytes(StandardCharsets.UTF_8));
     }

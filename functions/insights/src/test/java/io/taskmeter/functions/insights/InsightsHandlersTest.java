@@ -123,6 +123,28 @@ class InsightsHandlersTest {
     }
 
     @Test
+    void aSilentHostWithARunningAttemptIsReportedOnce() throws Exception {
+        // The test batches never end their unit: the attempts are running, and their hosts fell silent in 2025.
+        // Every test's setup runs the job too; run it twice more: still one report per silence.
+        job.handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), null);
+        job.handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), null);
+        var silent = StandInsResource.sns.messages().stream()
+                .filter(m -> m.subject().contains("silent")).toList();
+        assertTrue(silent.stream().anyMatch(m -> m.subject().contains("host host-i")), silent.toString());
+        assertEquals(silent.size(), silent.stream().map(LocalSnsSubject::of).distinct().count(),
+                "each silence is reported once: " + silent);
+        JsonNode body = JSON.readTree(silent.get(0).body());
+        assertEquals("host_silent", body.path("kind").asText());
+        assertTrue(body.path("running_attempts").size() >= 1);
+    }
+
+    record LocalSnsSubject(String subject) {
+        static LocalSnsSubject of(io.taskmeter.testkit.LocalSns.Message m) {
+            return new LocalSnsSubject(m.subject().replaceAll("silent for \\d+ min", "silent"));
+        }
+    }
+
+    @Test
     void apiSaysWhatIsWrong() throws Exception {
         assertEquals(404, get("/v1/attempts/nope", "").path("statusCode").asInt());
         assertEquals(404, get("/v1/tasks/airflow:none:none", "").path("statusCode").asInt());
