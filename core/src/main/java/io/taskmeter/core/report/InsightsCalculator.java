@@ -16,7 +16,6 @@ import io.taskmeter.core.usage.UsageSlice;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -36,27 +35,112 @@ public final class InsightsCalculator {
         this.settings = settings;
     }
 
+    /** Everything at once, for callers that hold all attempts anyway (tests, the local report). */
     public Insights compute(List<AttemptRecord> records, long nowMs) {
+        Run run = start(nowMs);
         List<AttemptSummary> attempts = new ArrayList<>();
-        Map<String, List<AttemptSummary>> byTask = new TreeMap<>();
-        Map<String, UnitPrices> taskPrices = new LinkedHashMap<>();
         for (AttemptRecord r : records) {
+            AttemptSummary a = run.add(r);
+            if (a != null) {
+                attempts.add(a);
+            }
+        }
+        attempts.sort(Comparator.comparing(AttemptSummary::startedAt).reversed());
+        return new Insights(nowMs, attempts, run.tasks(), run.costs());
+    }
+
+    /**
+     * A streaming computation: attempts go in one at a time and their summaries come straight back (to be
+     * written and dropped); per task only what rightsizing and slow-run analysis need is kept, so a million
+     * attempts fit in a small heap.
+     */
+    public Run start(long nowMs) {
+        return new Run(nowMs);
+    }
+
+    public final class Run {
+        private final long nowMs;
+        private final Map<String, TaskAccumulator> tasks = new TreeMap<>();
+        private final Rollups rollups = new Rollups();
+        private int attempts;
+
+        private Run(long nowMs) {
+            this.nowMs = nowMs;
+        }
+
+        /** @return the attempt's summary, or null for an attempt with no usage yet */
+        public AttemptSummary add(AttemptRecord r) {
             if (r.slices().isEmpty()) {
-                continue;
+                return null;
             }
             UsageSlice first = r.slices().get(0);
             UnitPrices p = prices.unitPrices(first.instanceType(), first.hostCpus(), first.hostMemoryBytes());
             AttemptSummary a = summarize(r, p);
-            attempts.add(a);
-            byTask.computeIfAbsent(a.taskId(), k -> new ArrayList<>()).add(a);
-            taskPrices.put(a.taskId(), p);
+            tasks.computeIfAbsent(a.taskId(), k -> new TaskAccumulator(a, p)).add(a);
+            rollups.add(a);
+            attempts++;
+            return a;
         }
-        attempts.sort(Comparator.comparing(AttemptSummary::startedAt).reversed());
-        List<TaskSummary> tasks = new ArrayList<>();
-        for (Map.Entry<String, List<AttemptSummary>> e : byTask.entrySet()) {
-            tasks.add(summarizeTask(e.getKey(), e.getValue(), taskPrices.get(e.getKey()), nowMs));
+
+        public int attempts() {
+            return attempts;
         }
-        return new Insights(nowMs, attempts, tasks, rollups(attempts));
+
+        public List<TaskSummary> tasks() {
+            List<TaskSummary> out = new ArrayList<>();
+            tasks.forEach((id, acc) -> out.add(acc.finish(id, nowMs)));
+            return out;
+        }
+
+        public List<CostRollup> costs() {
+            return rollups.result();
+        }
+    }
+
+    /** What a task keeps of each attempt: its rightsizing facts and its slow-run facts, not its summary. */
+    private final class TaskAccumulator {
+        private final String orchestrator;
+        private final String group;
+        private final String task;
+        private final UnitPrices prices;
+        private final List<AttemptStats> stats = new ArrayList<>();
+        private final List<SlowRuns.Facts> facts = new ArrayList<>();
+        private double allocated;
+        private double used;
+        private String last = "";
+
+        TaskAccumulator(AttemptSummary first, UnitPrices prices) {
+            this.orchestrator = first.orchestrator();
+            this.group = first.dagOrFlow();
+            this.task = first.task();
+            this.prices = prices;
+        }
+
+        void add(AttemptSummary a) {
+            allocated += a.cost().allocatedUsd();
+            used += a.cost().usedUsd();
+            if (a.startedAt().compareTo(last) > 0) {
+                last = a.startedAt();
+            }
+            stats.add(statsOf(a));
+            facts.add(SlowRuns.Facts.of(a));
+        }
+
+        TaskSummary finish(String taskId, long nowMs) {
+            Recommendation rec = Rightsizer.recommend(taskId, stats, prices, settings, nowMs);
+            return new TaskSummary(taskId, orchestrator, group, task, stats.size(), last, round(allocated, 6),
+                    round(used, 6), rec, SlowRuns.findIn(facts));
+        }
+    }
+
+    /**
+     * Exit status comes with orchestrator metadata (issue 4): until then a finished attempt counts as a success,
+     * and a running one is left out of the recommendation.
+     */
+    static AttemptStats statsOf(AttemptSummary a) {
+        return new AttemptStats(a.id(), Instant.parse(a.startedAt()).toEpochMilli(), a.durationSeconds(),
+                "finished".equals(a.state()), false, a.usage().p95Cores(), a.usage().peakRssBytes(),
+                a.allocation().cpus(), a.allocation().memoryBytes(), a.allocation().source());
     }
 
     AttemptSummary summarize(AttemptRecord r, UnitPrices p) {
@@ -145,58 +229,46 @@ public final class InsightsCalculator {
         return Timeline.of(StallDetector.points(slices), rss);
     }
 
-    TaskSummary summarizeTask(String taskId, List<AttemptSummary> attempts, UnitPrices p, long nowMs) {
-        List<AttemptStats> stats = new ArrayList<>();
-        double allocated = 0;
-        double used = 0;
-        String last = "";
-        for (AttemptSummary a : attempts) {
-            allocated += a.cost().allocatedUsd();
-            used += a.cost().usedUsd();
-            if (a.startedAt().compareTo(last) > 0) {
-                last = a.startedAt();
-            }
-            // Exit status comes with orchestrator metadata (issue 4): until then a finished attempt counts as a
-            // success, and a running one is left out of the recommendation.
-            stats.add(new AttemptStats(a.id(), Instant.parse(a.startedAt()).toEpochMilli(), a.durationSeconds(),
-                    "finished".equals(a.state()), false, a.usage().p95Cores(), a.usage().peakRssBytes(),
-                    a.allocation().cpus(), a.allocation().memoryBytes(), a.allocation().source()));
-        }
-        Recommendation rec = Rightsizer.recommend(taskId, stats, p, settings, nowMs);
-        AttemptSummary any = attempts.get(0);
-        return new TaskSummary(taskId, any.orchestrator(), any.dagOrFlow(), any.task(), attempts.size(), last,
-                round(allocated, 6), round(used, 6), rec, SlowRuns.find(attempts));
-    }
-
     /** Cost per DAG, flow, task and run of the given attempts. */
     public static List<CostRollup> rollups(List<AttemptSummary> attempts) {
-        Map<String, double[]> sums = new TreeMap<>();
-        for (AttemptSummary a : attempts) {
-            String dag = "airflow".equals(a.orchestrator()) ? a.dagOrFlow() : null;
-            String flow = "airflow".equals(a.orchestrator()) ? null : a.dagOrFlow();
-            add(sums, "dag", dag, a);
-            add(sums, "flow", flow, a);
-            add(sums, "task", a.taskId(), a);
-            add(sums, "run", a.run() == null ? null : a.orchestrator() + ":" + a.run(), a);
-        }
-        List<CostRollup> out = new ArrayList<>();
-        sums.forEach((k, v) -> {
-            int sep = k.indexOf('\n');
-            out.add(new CostRollup(k.substring(0, sep), k.substring(sep + 1), (int) v[0], round(v[1], 3),
-                    round(v[2], 6), round(v[3], 6), round(v[2] - v[3], 6)));
-        });
-        return out;
+        Rollups r = new Rollups();
+        attempts.forEach(r::add);
+        return r.result();
     }
 
-    private static void add(Map<String, double[]> sums, String groupBy, String key, AttemptSummary a) {
-        if (key == null) {
-            return;
+    /** Running sums per DAG, flow, task and run. */
+    static final class Rollups {
+        private final Map<String, double[]> sums = new TreeMap<>();
+
+        void add(AttemptSummary a) {
+            String dag = "airflow".equals(a.orchestrator()) ? a.dagOrFlow() : null;
+            String flow = "airflow".equals(a.orchestrator()) ? null : a.dagOrFlow();
+            add("dag", dag, a);
+            add("flow", flow, a);
+            add("task", a.taskId(), a);
+            add("run", a.run() == null ? null : a.orchestrator() + ":" + a.run(), a);
         }
-        double[] v = sums.computeIfAbsent(groupBy + "\n" + key, k -> new double[4]);
-        v[0]++;
-        v[1] += a.usage().cpuSeconds();
-        v[2] += a.cost().allocatedUsd();
-        v[3] += a.cost().usedUsd();
+
+        private void add(String groupBy, String key, AttemptSummary a) {
+            if (key == null) {
+                return;
+            }
+            double[] v = sums.computeIfAbsent(groupBy + "\n" + key, k -> new double[4]);
+            v[0]++;
+            v[1] += a.usage().cpuSeconds();
+            v[2] += a.cost().allocatedUsd();
+            v[3] += a.cost().usedUsd();
+        }
+
+        List<CostRollup> result() {
+            List<CostRollup> out = new ArrayList<>();
+            sums.forEach((k, v) -> {
+                int sep = k.indexOf('\n');
+                out.add(new CostRollup(k.substring(0, sep), k.substring(sep + 1), (int) v[0], round(v[1], 3),
+                        round(v[2], 6), round(v[3], 6), round(v[2] - v[3], 6)));
+            });
+            return out;
+        }
     }
 
     private static double parse(String s, double fallback) {

@@ -17,35 +17,52 @@ public final class SlowRuns {
     private SlowRuns() {
     }
 
-    private record Signal(String name, ToDoubleFunction<AttemptSummary> value, String more, String less) {
+    /** What slow-run analysis needs of an attempt: a few numbers, not its whole summary. */
+    public record Facts(String id, String host, String state, double durationSeconds, double bytesRead,
+                        double bytesWritten, double cpuSeconds, double avgCores, double diskWait, double idle,
+                        double peakRssBytes) {
+        public static Facts of(AttemptSummary a) {
+            return new Facts(a.id(), a.host(), a.state(), a.durationSeconds(), a.usage().readBytes() + a.usage().rchar(),
+                    a.usage().writeBytes() + a.usage().wchar(), a.usage().cpuSeconds(), a.usage().avgCores(),
+                    a.usage().diskWaitFraction(),
+                    a.diagnosis() == null ? 0 : a.diagnosis().signals().getOrDefault("idle_fraction", 0.0),
+                    a.usage().peakRssBytes());
+        }
+    }
+
+    private record Signal(String name, ToDoubleFunction<Facts> value, String more, String less) {
     }
 
     private static final List<Signal> SIGNALS = List.of(
-            new Signal("bytes read", a -> a.usage().readBytes() + a.usage().rchar(), "read %s× more bytes (did the input grow?)",
+            new Signal("bytes read", Facts::bytesRead, "read %s× more bytes (did the input grow?)",
                     "read %s× fewer bytes"),
-            new Signal("bytes written", a -> a.usage().writeBytes() + a.usage().wchar(), "wrote %s× more bytes (more output?)",
+            new Signal("bytes written", Facts::bytesWritten, "wrote %s× more bytes (more output?)",
                     "wrote %s× fewer bytes"),
-            new Signal("CPU-seconds", a -> a.usage().cpuSeconds(), "used %s× more CPU-seconds (more work to do?)",
+            new Signal("CPU-seconds", Facts::cpuSeconds, "used %s× more CPU-seconds (more work to do?)",
                     "used %s× fewer CPU-seconds"),
-            new Signal("cores", a -> a.usage().avgCores(), "ran %s× more cores on average",
+            new Signal("cores", Facts::avgCores, "ran %s× more cores on average",
                     "got %s× fewer cores on average (contended, or waiting on something)"),
-            new Signal("disk wait", a -> a.usage().diskWaitFraction(), "spent %s× more of its time in disk wait (disk contended or slower?)",
+            new Signal("disk wait", Facts::diskWait, "spent %s× more of its time in disk wait (disk contended or slower?)",
                     "spent %s× less time in disk wait"),
-            new Signal("idle", a -> a.diagnosis() == null ? 0 : a.diagnosis().signals().getOrDefault("idle_fraction", 0.0),
+            new Signal("idle", Facts::idle,
                     "was idle %s× more of its time (waiting on an external system?)", "was idle %s× less of its time"),
-            new Signal("memory", a -> a.usage().peakRssBytes(), "peaked at %s× more memory", "peaked at %s× less memory"));
+            new Signal("memory", Facts::peakRssBytes, "peaked at %s× more memory", "peaked at %s× less memory"));
 
     public static List<SlowRun> find(List<AttemptSummary> attempts) {
-        List<AttemptSummary> finished = attempts.stream().filter(a -> "finished".equals(a.state())).toList();
+        return findIn(attempts.stream().map(Facts::of).toList());
+    }
+
+    public static List<SlowRun> findIn(List<Facts> attempts) {
+        List<Facts> finished = attempts.stream().filter(a -> "finished".equals(a.state())).toList();
         if (finished.size() < MIN_ATTEMPTS) {
             return List.of();
         }
-        double[] durations = finished.stream().mapToDouble(AttemptSummary::durationSeconds).toArray();
+        double[] durations = finished.stream().mapToDouble(Facts::durationSeconds).toArray();
         double p90 = Quantiles.of(durations, 0.9);
         double median = Quantiles.of(durations, 0.5);
-        List<AttemptSummary> fast = finished.stream().filter(a -> a.durationSeconds() <= median).toList();
+        List<Facts> fast = finished.stream().filter(a -> a.durationSeconds() <= median).toList();
         List<SlowRun> out = new ArrayList<>();
-        for (AttemptSummary slow : finished) {
+        for (Facts slow : finished) {
             if (slow.durationSeconds() <= p90) {
                 continue;
             }

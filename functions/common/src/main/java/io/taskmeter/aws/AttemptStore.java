@@ -108,10 +108,15 @@ public final class AttemptStore {
         return out;
     }
 
-    /** Every attempt, read page by page. Issue 7 replaces the scan with a time-bucketed index. */
-    public Map<String, StoredAttempt> all() {
-        Map<String, Map<String, AttributeValue>> metas = new HashMap<>();
-        Map<String, List<UsageSlice>> contributions = new HashMap<>();
+    /**
+     * Every attempt, one at a time, from a scan: DynamoDB returns a partition's items together and in sort-key
+     * order, so an attempt is complete when the next partition starts. Memory holds one attempt, not the table.
+     */
+    public void forEach(java.util.function.Consumer<StoredAttempt> sink) {
+        String current = null;
+        Map<String, AttributeValue> meta = null;
+        List<UsageSlice> slices = new ArrayList<>();
+        java.util.Set<String> done = new java.util.HashSet<>();
         for (var page : ddb.scanPaginator(ScanRequest.builder().tableName(table).build())) {
             for (Map<String, AttributeValue> item : page.items()) {
                 String pk = str(item, "pk");
@@ -119,18 +124,29 @@ public final class AttemptStore {
                     continue;
                 }
                 String id = pk.substring(2);
+                if (!id.equals(current)) {
+                    if (current != null) {
+                        sink.accept(new StoredAttempt(current, meta, slices));
+                        done.add(current);
+                    }
+                    if (done.contains(id)) {
+                        // Never seen with DynamoDB; if it happens, a half-read attempt must not be summarised.
+                        throw new IllegalStateException("scan returned attempt " + id + " in two places");
+                    }
+                    current = id;
+                    meta = null;
+                    slices = new ArrayList<>();
+                }
                 String sk = str(item, "sk");
                 if ("META".equals(sk)) {
-                    metas.put(id, item);
+                    meta = item;
                 } else if (sk != null && sk.startsWith("C#")) {
-                    contributions.computeIfAbsent(id, k -> new ArrayList<>()).add(UsageItems.fromItem(item));
+                    slices.add(UsageItems.fromItem(item));
                 }
             }
         }
-        Map<String, StoredAttempt> out = new LinkedHashMap<>();
-        for (Map.Entry<String, List<UsageSlice>> e : contributions.entrySet()) {
-            out.put(e.getKey(), new StoredAttempt(e.getKey(), metas.get(e.getKey()), e.getValue()));
+        if (current != null) {
+            sink.accept(new StoredAttempt(current, meta, slices));
         }
-        return out;
     }
 }

@@ -3,7 +3,6 @@ package io.taskmeter.aws;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.taskmeter.core.batch.BatchCodec;
 import io.taskmeter.core.report.AttemptSummary;
-import io.taskmeter.core.report.Insights;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -27,9 +26,8 @@ public final class HostSilenceCheck {
     }
 
     /** @return the hosts reported silent by this run */
-    public List<String> check(Insights insights, long nowMs) {
-        Map<String, List<AttemptSummary>> running = insights.attempts().stream()
-                .filter(a -> "running".equals(a.state()))
+    public List<String> check(InsightsJob.Result insights, long nowMs) {
+        Map<String, List<AttemptSummary>> running = insights.running().stream()
                 .collect(Collectors.groupingBy(AttemptSummary::host, LinkedHashMap::new, Collectors.toList()));
         Map<String, Long> lastEnds = usage.lastBatchEnds(running.keySet());
         List<String> reported = new java.util.ArrayList<>();

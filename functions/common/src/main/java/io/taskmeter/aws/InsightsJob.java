@@ -1,7 +1,9 @@
 package io.taskmeter.aws;
 
 import io.taskmeter.core.report.AttemptRecord;
-import io.taskmeter.core.report.Insights;
+import io.taskmeter.core.report.AttemptSummary;
+import io.taskmeter.core.report.CostRollup;
+import io.taskmeter.core.report.TaskSummary;
 import io.taskmeter.core.report.InsightsCalculator;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -25,28 +27,51 @@ public final class InsightsJob {
         this.calculator = calculator;
     }
 
-    public Insights run(long nowMs) {
+    /**
+     * What one run computed. {@code running} lists the attempts still running (the host-silence check needs
+     * them); the summaries of finished attempts are written and not kept.
+     */
+    public record Result(long computedAtMs, int attempts, List<TaskSummary> tasks, List<CostRollup> costs,
+                         List<AttemptSummary> running) {
+    }
+
+    public Result run(long nowMs) {
         long t0 = System.nanoTime();
-        List<AttemptRecord> records = new ArrayList<>();
-        for (AttemptStore.StoredAttempt a : attempts.all().values()) {
-            Map<String, String> meta = new HashMap<>();
-            if (a.meta() != null) {
-                for (Map.Entry<String, AttributeValue> e : a.meta().entrySet()) {
-                    AttributeValue v = e.getValue();
-                    if (v.s() != null) {
-                        meta.put(e.getKey(), v.s());
-                    } else if (v.n() != null) {
-                        meta.put(e.getKey(), v.n());
+        InsightsCalculator.Run run = calculator.start(nowMs);
+        List<AttemptSummary> running = new ArrayList<>();
+        try (InsightsStore.Writer writer = insights.writer()) {
+            attempts.forEach(a -> {
+                AttemptSummary summary = run.add(new AttemptRecord(a.attemptId(), meta(a), a.contributions()));
+                if (summary != null) {
+                    writer.attempt(summary);
+                    if ("running".equals(summary.state())) {
+                        running.add(summary);
                     }
                 }
-            }
-            records.add(new AttemptRecord(a.attemptId(), meta, a.contributions()));
+            });
+            List<TaskSummary> tasks = run.tasks();
+            List<CostRollup> costs = run.costs();
+            writer.tasksAndCosts(tasks, costs, nowMs, run.attempts());
+            Result result = new Result(nowMs, run.attempts(), tasks, costs, running);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            LOG.info(() -> "{\"event\":\"insights_computed\",\"attempts\":" + result.attempts() + ",\"tasks\":"
+                    + tasks.size() + ",\"ms\":" + ms + "}");
+            return result;
         }
-        Insights result = calculator.compute(records, nowMs);
-        insights.write(result);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        LOG.info(() -> "{\"event\":\"insights_computed\",\"attempts\":" + result.attempts().size() + ",\"tasks\":"
-                + result.tasks().size() + ",\"ms\":" + ms + "}");
-        return result;
+    }
+
+    private static Map<String, String> meta(AttemptStore.StoredAttempt a) {
+        Map<String, String> meta = new HashMap<>();
+        if (a.meta() != null) {
+            for (Map.Entry<String, AttributeValue> e : a.meta().entrySet()) {
+                AttributeValue v = e.getValue();
+                if (v.s() != null) {
+                    meta.put(e.getKey(), v.s());
+                } else if (v.n() != null) {
+                    meta.put(e.getKey(), v.n());
+                }
+            }
+        }
+        return meta;
     }
 }

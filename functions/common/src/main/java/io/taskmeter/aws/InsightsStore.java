@@ -39,32 +39,60 @@ public final class InsightsStore {
         this.table = table;
     }
 
+    /** Everything computed at once (tests, small data). */
     public void write(Insights insights) {
-        List<WriteRequest> puts = new ArrayList<>();
-        for (TaskSummary t : insights.tasks()) {
-            puts.add(put("TASKS", t.id(), t));
+        try (Writer w = writer()) {
+            insights.attempts().forEach(w::attempt);
+            w.tasksAndCosts(insights.tasks(), insights.costs(), insights.computedAtMs(), insights.attempts().size());
         }
-        for (AttemptSummary a : insights.attempts()) {
-            puts.add(put("ATTEMPT#" + a.id(), "SUMMARY", a));
-            puts.add(put("TASK#" + a.taskId(), a.startedAt() + "#" + a.id(), a));
-            puts.add(put(dayKey(a.startedAt()), a.startedAt() + "#" + a.id(), a));
+    }
+
+    public Writer writer() {
+        return new Writer();
+    }
+
+    /** Batches documents 25 at a time as they are produced, so a job never holds them all. */
+    public final class Writer implements AutoCloseable {
+        private final List<WriteRequest> pending = new ArrayList<>(25);
+
+        public void attempt(AttemptSummary a) {
+            add(put("ATTEMPT#" + a.id(), "SUMMARY", a));
+            add(put("TASK#" + a.taskId(), a.startedAt() + "#" + a.id(), a));
+            add(put(dayKey(a.startedAt()), a.startedAt() + "#" + a.id(), a));
         }
-        for (CostRollup c : insights.costs()) {
-            puts.add(put("COSTS#" + c.groupBy(), c.key(), c));
+
+        public void tasksAndCosts(List<TaskSummary> tasks, List<CostRollup> costs, long computedAtMs, int attempts) {
+            tasks.forEach(t -> add(put("TASKS", t.id(), t)));
+            costs.forEach(c -> add(put("COSTS#" + c.groupBy(), c.key(), c)));
+            add(put("JOB", "LAST_RUN", Map.of("computed_at_ms", computedAtMs, "attempts", attempts, "tasks", tasks.size())));
         }
-        puts.add(put("JOB", "LAST_RUN", Map.of("computed_at_ms", insights.computedAtMs(),
-                "attempts", insights.attempts().size(), "tasks", insights.tasks().size())));
-        for (int i = 0; i < puts.size(); i += 25) {
-            List<WriteRequest> chunk = puts.subList(i, Math.min(puts.size(), i + 25));
-            Map<String, List<WriteRequest>> pending = Map.of(table, chunk);
-            // Unprocessed items come back under throttling: resend them until none are left.
-            for (int attempt = 0; !pending.isEmpty() && !pending.getOrDefault(table, List.of()).isEmpty(); attempt++) {
+
+        private void add(WriteRequest w) {
+            pending.add(w);
+            if (pending.size() == 25) {
+                flush();
+            }
+        }
+
+        private void flush() {
+            if (pending.isEmpty()) {
+                return;
+            }
+            Map<String, List<WriteRequest>> unprocessed = Map.of(table, List.copyOf(pending));
+            pending.clear();
+            // Unprocessed items come back under throttling: resend them, backing off, until none are left.
+            for (int attempt = 0; !unprocessed.getOrDefault(table, List.of()).isEmpty(); attempt++) {
                 if (attempt > 0) {
                     sleep(Math.min(1000, 50L << Math.min(attempt, 5)));
                 }
-                Map<String, List<WriteRequest>> req = pending;
-                pending = ddb.batchWriteItem(b -> b.requestItems(req)).unprocessedItems();
+                Map<String, List<WriteRequest>> req = unprocessed;
+                unprocessed = ddb.batchWriteItem(b -> b.requestItems(req)).unprocessedItems();
             }
+        }
+
+        @Override
+        public void close() {
+            flush();
         }
     }
 

@@ -54,7 +54,9 @@ public final class WeeklyReportJob {
     }
 
     public Written run(long nowMs) {
-        Insights fresh = insightsJob.run(nowMs);
+        InsightsJob.Result fresh = insightsJob.run(nowMs);
+        Insights week = new Insights(fresh.computedAtMs(), insights.attemptsBetween(Instant.ofEpochMilli(nowMs - WEEK_MS),
+                Instant.ofEpochMilli(nowMs)), fresh.tasks(), List.of());
         List<StallAlert> stalls = new ArrayList<>();
         String after = null;
         do {
@@ -62,7 +64,7 @@ public final class WeeklyReportJob {
             stalls.addAll(page.items());
             after = page.next();
         } while (after != null);
-        WeeklyReport report = WeeklyReport.of(fresh, stalls, nowMs - WEEK_MS, nowMs);
+        WeeklyReport report = WeeklyReport.of(week, stalls, nowMs - WEEK_MS, nowMs);
         String dir = PREFIX + LocalDate.ofInstant(Instant.ofEpochMilli(nowMs), ZoneOffset.UTC) + "/";
         Map<String, String> files = new LinkedHashMap<>();
         try {

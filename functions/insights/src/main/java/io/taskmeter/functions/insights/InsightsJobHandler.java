@@ -2,10 +2,10 @@ package io.taskmeter.functions.insights;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import io.taskmeter.aws.InsightsJob;
 import io.taskmeter.aws.LambdaEvents;
 import io.taskmeter.aws.Services;
 import io.taskmeter.aws.WeeklyReportJob;
-import io.taskmeter.core.report.Insights;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -40,9 +40,9 @@ public class InsightsJobHandler implements RequestStreamHandler {
             out = "{\"attempts\":" + written.report().attempts().size() + ",\"report\":\""
                     + written.files().keySet().iterator().next() + "\"}";
         } else {
-            Insights result = services.insightsJob().run(now);
+            InsightsJob.Result result = services.insightsJob().run(now);
             List<String> silent = services.hostSilence().check(result, now);
-            out = "{\"attempts\":" + result.attempts().size() + ",\"tasks\":" + result.tasks().size()
+            out = "{\"attempts\":" + result.attempts() + ",\"tasks\":" + result.tasks().size()
                     + ",\"silent_hosts\":" + silent.size() + "}";
         }
         output.write(out.getBytes(StandardCharsets.UTF_8));
