@@ -62,6 +62,7 @@ public final class InsightsCalculator {
         private final long nowMs;
         private final Map<String, TaskAccumulator> tasks = new TreeMap<>();
         private final Rollups rollups = new Rollups();
+        private final Map<String, Double> allocatedByHost = new TreeMap<>();
         private int attempts;
 
         private Run(long nowMs) {
@@ -78,6 +79,7 @@ public final class InsightsCalculator {
             AttemptSummary a = summarize(r, p);
             tasks.computeIfAbsent(a.taskId(), k -> new TaskAccumulator(a, p)).add(a);
             rollups.add(a);
+            allocatedByHost.merge(a.host(), a.cost().allocatedUsd(), Double::sum);
             attempts++;
             return a;
         }
@@ -94,6 +96,11 @@ public final class InsightsCalculator {
 
         public List<CostRollup> costs() {
             return rollups.result();
+        }
+
+        /** What the attempts on each host were allocated, for its idle cost. */
+        public Map<String, Double> allocatedByHost() {
+            return allocatedByHost;
         }
     }
 

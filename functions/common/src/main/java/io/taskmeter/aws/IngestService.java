@@ -79,6 +79,7 @@ public final class IngestService {
             }
         }
         usage.heartbeat(batch, key);
+        usage.hostDay(batch);
         boolean duplicate = stored == 0 && !batch.units().isEmpty();
         LOG.info(() -> "{\"event\":\"ingested\",\"key\":\"" + key + "\",\"units\":" + batch.units().size()
                 + ",\"new\":" + (duplicate ? 0 : "true") + "}");

@@ -87,8 +87,16 @@ public final class InsightsApi {
             }
             if (path.equals("/v1/costs")) {
                 String groupBy = query.getOrDefault("groupBy", "task");
+                if ("host".equals(groupBy)) {
+                    // Host cost, what its attempts were allocated of it, and the idle rest.
+                    InsightsStore.Page<io.taskmeter.core.cost.HostCost> page = store.page("HOSTS",
+                            io.taskmeter.core.cost.HostCost.class, limit(query), query.get("after"), false);
+                    Map<String, Object> body = pageBody("hosts", page);
+                    body.put("group_by", "host");
+                    return ok(body);
+                }
                 if (!CostRollup.GROUPINGS.contains(groupBy)) {
-                    return error(400, "groupBy must be one of " + CostRollup.GROUPINGS + ", was '" + groupBy + "'");
+                    return error(400, "groupBy must be one of " + CostRollup.GROUPINGS + " or host, was '" + groupBy + "'");
                 }
                 if (query.containsKey("from") || query.containsKey("to")) {
                     Instant to = instant(query.get("to"), "to", Instant.now());

@@ -1,5 +1,7 @@
 package io.taskmeter.aws;
 
+import io.taskmeter.core.cost.HostCost;
+import io.taskmeter.core.cost.PriceTable;
 import io.taskmeter.core.report.AttemptRecord;
 import io.taskmeter.core.report.AttemptSummary;
 import io.taskmeter.core.report.CostRollup;
@@ -20,8 +22,13 @@ public final class InsightsJob {
     private final AttemptStore attempts;
     private final InsightsStore insights;
     private final InsightsCalculator calculator;
+    private final UsageStore usage;
+    private final PriceTable prices;
 
-    public InsightsJob(AttemptStore attempts, InsightsStore insights, InsightsCalculator calculator) {
+    public InsightsJob(AttemptStore attempts, InsightsStore insights, InsightsCalculator calculator, UsageStore usage,
+                       PriceTable prices) {
+        this.usage = usage;
+        this.prices = prices;
         this.attempts = attempts;
         this.insights = insights;
         this.calculator = calculator;
@@ -52,6 +59,9 @@ public final class InsightsJob {
             List<TaskSummary> tasks = run.tasks();
             List<CostRollup> costs = run.costs();
             writer.tasksAndCosts(tasks, costs, nowMs, run.attempts());
+            List<HostCost.Day> days = new ArrayList<>();
+            run.allocatedByHost().keySet().forEach(host -> days.addAll(usage.hostDays(host)));
+            HostCost.compute(days, run.allocatedByHost(), prices).forEach(writer::host);
             Result result = new Result(nowMs, run.attempts(), tasks, costs, running);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             LOG.info(() -> "{\"event\":\"insights_computed\",\"attempts\":" + result.attempts() + ",\"tasks\":"

@@ -61,6 +61,10 @@ public final class InsightsStore {
             add(put(dayKey(a.startedAt()), a.startedAt() + "#" + a.id(), a));
         }
 
+        public void host(io.taskmeter.core.cost.HostCost host) {
+            add(put("HOSTS", host.host(), host));
+        }
+
         public void tasksAndCosts(List<TaskSummary> tasks, List<CostRollup> costs, long computedAtMs, int attempts) {
             tasks.forEach(t -> add(put("TASKS", t.id(), t)));
             costs.forEach(c -> add(put("COSTS#" + c.groupBy(), c.key(), c)));

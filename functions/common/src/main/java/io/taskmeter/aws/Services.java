@@ -36,7 +36,7 @@ public final class Services {
         this.ingest = new IngestService(s3, usage);
         this.attribute = new AttributeService(usage, attempts,
                 new StallMonitor(ddb, tables.attempts(), attempts, insights, alerts, stallSettings));
-        this.insightsJob = new InsightsJob(attempts, insights, new InsightsCalculator(prices, settings));
+        this.insightsJob = new InsightsJob(attempts, insights, new InsightsCalculator(prices, settings), usage, prices);
         this.insightsApi = new InsightsApi(insights);
         this.weeklyReport = new WeeklyReportJob(insightsJob, insights, s3, bucket, alerts, reportLink);
         // Five batch intervals of the default 60 s without a batch, while tasks run there.

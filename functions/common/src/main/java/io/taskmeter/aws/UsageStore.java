@@ -46,6 +46,50 @@ public final class UsageStore {
         return item == null || item.isEmpty() ? null : UsageItems.fromItem(item);
     }
 
+    /**
+     * Widens the host's reporting span for the batch's UTC day to include the batch: first and last only move
+     * outwards, so duplicates and any order give the same span.
+     */
+    public void hostDay(Batch batch) {
+        String day = java.time.LocalDate.ofInstant(java.time.Instant.ofEpochMilli(batch.startMs()),
+                java.time.ZoneOffset.UTC).toString();
+        Map<String, AttributeValue> key = Items.key("H#" + batch.hostId(), "D#" + day);
+        for (String[] bound : new String[][] {{"first_ms", ":start", ">"}, {"last_ms", ":end", "<"}}) {
+            Map<String, AttributeValue> shape = Map.of(bound[1], n(bound[1].equals(":start") ? batch.startMs()
+                            : batch.endMs()), ":cpus", n(batch.host().cpus()), ":mem", n(batch.host().memoryBytes()),
+                    ":type", s(batch.host().instanceType() == null ? "" : batch.host().instanceType()));
+            try {
+                ddb.updateItem(b -> b.tableName(table).key(key)
+                        .updateExpression("SET " + bound[0] + " = " + bound[1]
+                                + ", cpus = :cpus, mem = :mem, instance_type = :type")
+                        .conditionExpression("attribute_not_exists(" + bound[0] + ") OR " + bound[0] + " " + bound[2]
+                                + " " + bound[1])
+                        .expressionAttributeValues(shape));
+            } catch (ConditionalCheckFailedException e) {
+                // the span already reaches past this batch on that side
+            }
+        }
+    }
+
+    public java.util.List<io.taskmeter.core.cost.HostCost.Day> hostDays(String hostId) {
+        java.util.List<io.taskmeter.core.cost.HostCost.Day> out = new java.util.ArrayList<>();
+        var pages = ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :pk AND begins_with(sk, :d)")
+                .expressionAttributeValues(Map.of(":pk", s("H#" + hostId), ":d", s("D#"))));
+        for (var page : pages) {
+            for (Map<String, AttributeValue> item : page.items()) {
+                if (!item.containsKey("first_ms") || !item.containsKey("last_ms")) {
+                    continue;
+                }
+                String type = Items.str(item, "instance_type");
+                out.add(new io.taskmeter.core.cost.HostCost.Day(hostId, Items.str(item, "sk").substring(2),
+                        Items.num(item, "first_ms", 0), Items.num(item, "last_ms", 0),
+                        type == null || type.isEmpty() ? null : type, (int) Items.num(item, "cpus", 1),
+                        Items.num(item, "mem", 0)));
+            }
+        }
+        return out;
+    }
+
     /** When each host's newest batch ended, epoch ms. */
     public Map<String, Long> lastBatchEnds(java.util.Collection<String> hostIds) {
         Map<String, Long> out = new java.util.HashMap<>();

@@ -91,6 +91,18 @@ class InsightsHandlersTest {
         JsonNode after = JSON.readTree(get("/v1/costs", "from=2025-11-23&to=2025-11-30").path("body").asText());
         assertEquals(0, after.path("costs").size());
 
+        JsonNode hosts = JSON.readTree(get("/v1/costs", "groupBy=host").path("body").asText());
+        JsonNode hostI = null;
+        for (JsonNode h : hosts.path("hosts")) {
+            if ("host-i".equals(h.path("host").asText())) {
+                hostI = h;
+            }
+        }
+        assertTrue(hostI != null, hosts.toString());
+        assertEquals(60.0 / 3600, hostI.path("hours").asDouble(), 1e-4, "one 60 s batch reported");
+        assertEquals(hostI.path("host_usd").asDouble() - hostI.path("attempts_allocated_usd").asDouble(),
+                hostI.path("idle_usd").asDouble(), 1e-6);
+
         JsonNode filtered = JSON.readTree(get("/v1/tasks", "orchestrator=prefect").path("body").asText());
         assertEquals(0, filtered.path("tasks").size());
         JsonNode openapi = JSON.readTree(get("/v1/openapi.json", "").path("body").asText());
