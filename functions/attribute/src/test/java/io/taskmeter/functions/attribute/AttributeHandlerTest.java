@@ -2,6 +2,7 @@ package io.taskmeter.functions.attribute;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.taskmeter.aws.Deliveries;
 import io.taskmeter.aws.LambdaEvents;
 import io.taskmeter.aws.Services;
 import io.taskmeter.aws.StandInsResource;
@@ -9,19 +10,14 @@ import io.taskmeter.aws.TableNames;
 import io.taskmeter.aws.TestBatches;
 import io.taskmeter.core.attribution.AttemptIdentity;
 import io.taskmeter.core.batch.Batch;
-import io.taskmeter.core.batch.BatchCodec;
-import io.taskmeter.core.batch.BatchKey;
 import io.taskmeter.testkit.AwsClients;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -81,16 +77,10 @@ class AttributeHandlerTest {
     }
 
     private LambdaEvents.StreamKey ingest(S3Client s3, Batch batch) {
-        String key = BatchKey.of("", batch).key();
-        s3.putObject(b -> b.bucket(StandInsResource.BUCKET).key(key), RequestBody.fromBytes(BatchCodec.encode(batch)));
-        services.ingest().ingest(StandInsResource.BUCKET, key);
-        return new LambdaEvents.StreamKey(String.valueOf(batch.seq()), "INSERT",
-                "U#" + batch.units().get(0).unitId(), "B#" + batch.batchId());
+        return Deliveries.ingest(services, s3, batch);
     }
 
     private List<String> invoke(List<LambdaEvents.StreamKey> keys) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(LambdaEvents.streamEvent(keys)), out, null);
-        return LambdaEvents.failedIds(out.toByteArray());
+        return Deliveries.stream(handler, keys);
     }
 }
