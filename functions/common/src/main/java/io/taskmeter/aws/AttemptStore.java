@@ -6,6 +6,7 @@ import io.taskmeter.core.identity.Tags;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
 import java.util.ArrayList;
@@ -49,7 +50,10 @@ public final class AttemptStore {
         }
     }
 
-    /** Identity fields are set once, when first known: tags only ever add knowledge, never change it. */
+    /**
+     * Identity fields are set once, when first known: tags only ever add knowledge, never change it. How the
+     * attempt was recognised, and the confidence, keep the most confident value seen, whatever the order.
+     */
     private void updateMeta(String pk, AttemptIdentity id, UsageSlice usage) {
         Map<String, AttributeValue> values = new LinkedHashMap<>();
         values.put("orchestrator", s(id.orchestrator()));
@@ -80,8 +84,35 @@ public final class AttemptStore {
         }
         expr.append(" ADD unit_ids :unit");
         params.put(":unit", AttributeValue.fromSs(List.of(usage.unitId())));
-        ddb.updateItem(b -> b.tableName(table).key(Items.key(pk, "META")).updateExpression(expr.toString())
-                .expressionAttributeNames(names).expressionAttributeValues(params));
+        Map<String, AttributeValue> stored = ddb.updateItem(b -> b.tableName(table).key(Items.key(pk, "META"))
+                .updateExpression(expr.toString()).expressionAttributeNames(names).expressionAttributeValues(params)
+                .returnValues(ReturnValue.ALL_NEW)).attributes();
+        strengthenAttribution(pk, id, stored);
+    }
+
+    /**
+     * How an attempt was recognised grows more certain over its life ("title", then "title+env" once a child's
+     * environment is seen), and batches arrive in any order: keep the most confident attribution (ties broken by
+     * name), so every order of delivery leaves the same META. The update that set the other fields returned
+     * what is stored; only an attribution that beats it costs a second, conditional write.
+     */
+    private void strengthenAttribution(String pk, AttemptIdentity id, Map<String, AttributeValue> stored) {
+        double storedConfidence = Items.dbl(stored, "confidence");
+        String storedHow = str(stored, "how");
+        boolean better = id.confidence() > storedConfidence
+                || id.confidence() == storedConfidence && storedHow != null && id.how().compareTo(storedHow) > 0;
+        if (!better) {
+            return;
+        }
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Items.key(pk, "META"))
+                    .updateExpression("SET #how = :how, confidence = :c")
+                    .conditionExpression("confidence < :c OR (confidence = :c AND #how < :how)")
+                    .expressionAttributeNames(Map.of("#how", "how"))
+                    .expressionAttributeValues(Map.of(":how", s(id.how()), ":c", n(id.confidence()))));
+        } catch (ConditionalCheckFailedException e) {
+            // a concurrent delivery stored an attribution at least as good
+        }
     }
 
     private static void putIf(Map<String, AttributeValue> values, String name, String value) {
