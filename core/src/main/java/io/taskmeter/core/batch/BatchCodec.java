@@ -1,6 +1,7 @@
 package io.taskmeter.core.batch;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -26,7 +27,15 @@ public final class BatchCodec {
     /** A batch of 1,500 processes at 1 s for 60 s is a few MiB; anything far larger is an attack or a bug. */
     public static final long MAX_DECODED_BYTES = 64L << 20;
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    /**
+     * Limits of the parser itself. Built into the factory: {@code overrideDefaultStreamReadConstraints} in a static
+     * block after this field came too late and left Jackson's defaults (depth 1000, strings of 20 MB) in force.
+     */
+    static final StreamReadConstraints READ_LIMITS = StreamReadConstraints.builder()
+            .maxNestingDepth(64).maxStringLength(1 << 20).build();
+
+    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(READ_LIMITS).build())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .serializationInclusion(JsonInclude.Include.ALWAYS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -67,7 +76,7 @@ public final class BatchCodec {
             throw new BatchFormatException("format is '" + format + "', expected '" + Batch.FORMAT + "'");
         }
         String version = tree.path("version").asText("");
-        if (!version.matches("\\d+\\.\\d+")) {
+        if (!version.matches("\\d{1,9}\\.\\d{1,9}")) {
             throw new BatchFormatException("version '" + version + "' is not MAJOR.MINOR");
         }
         int major = Integer.parseInt(version.substring(0, version.indexOf('.')));
@@ -112,8 +121,4 @@ public final class BatchCodec {
         return JSON;
     }
 
-    static {
-        StreamReadConstraints.overrideDefaultStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(64).maxStringLength(1 << 20).build());
-    }
 }
