@@ -15,6 +15,9 @@ import static io.taskmeter.aws.Items.str;
 
 /** A usage slice as a DynamoDB item, the same in the usage table and in an attempt's partition. */
 public final class UsageItems {
+    /** What is kept of a unit's command line. */
+    static final int MAX_COMMAND_CHARS = 4096;
+
     private UsageItems() {
     }
 
@@ -31,7 +34,10 @@ public final class UsageItems {
         u.tags().forEach((k, v) -> t.put(k, s(v)));
         item.put("tags", AttributeValue.fromM(t));
         if (u.command() != null) {
-            item.put("command", s(u.command()));
+            // A batch may carry a long command line (up to 128 KiB); one item holds at most 400 KB in all.
+            String command = u.command();
+            item.put("command", s(command.length() > MAX_COMMAND_CHARS
+                    ? command.substring(0, MAX_COMMAND_CHARS - 1) + "…" : command));
         }
         item.put("started_ms", n(u.startedMs()));
         if (u.endedMs() != null) {
