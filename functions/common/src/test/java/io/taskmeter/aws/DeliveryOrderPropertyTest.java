@@ -171,10 +171,10 @@ class DeliveryOrderPropertyTest {
             }
         }
         services.insightsJob().run(NOW);
-        return snapshot(tables, services.insightsApi());
+        return snapshot(standIns, tables, services.insightsApi());
     }
 
-    static Snapshot snapshot(TableNames tables, InsightsApi api) {
+    static Snapshot snapshot(StandIns standIns, TableNames tables, InsightsApi api) {
         Map<String, String> docs = new LinkedHashMap<>();
         get(api, docs, "/v1/health", Map.of());
         String tasks = get(api, docs, "/v1/tasks", Map.of());

@@ -79,7 +79,7 @@ class MalformedBatchFuzzTest {
     @Test
     void everyBrokenBatchIsQuarantinedWithItsReasonAndNothingEscapes() {
         long seed = Long.getLong("taskmeter.fuzz.seed", 0xF022L);
-        int cases = Integer.getInteger("taskmeter.fuzz.cases", 400);
+        int cases = Integer.getInteger("taskmeter.fuzz.cases", 300);
         Random random = new Random(seed);
         long heapBefore = usedHeapAfterGc();
         Map<String, Integer> byKind = new TreeMap<>();
@@ -139,7 +139,7 @@ class MalformedBatchFuzzTest {
         Random random = new Random(0x5051L);
         TableNames own = standIns.freshTables("fuzz-sqs");
         Services svc = new Services(standIns.ddb, standIns.s3, own, PriceTable.builtIn(), RightsizingSettings.defaults());
-        for (int event = 0; event < 10; event++) {
+        for (int event = 0; event < 6; event++) {
             List<ObjectNode> s3Events = new ArrayList<>();
             List<Batch> good = new ArrayList<>();
             Map<String, String> bad = new TreeMap<>();
