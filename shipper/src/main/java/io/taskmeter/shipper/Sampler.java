@@ -4,22 +4,39 @@ import io.taskmeter.core.batch.UnitSeries;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * One scan of the process table: reads the stat of every pid, lets the {@link TaskDetector} assign processes to
- * units, reads io and peak memory of unit members only, and appends a sample to every live unit. Scans and cuts
- * are serialised on this object, so {@link #scan} may be called from any thread.
+ * One scan of the process table every interval, made cheap by reading only what can matter: /proc is listed (one
+ * directory read), but /proc/PID/stat is read only for processes not seen before, for young ones (whose title or
+ * identity may still change), and for members of task trees; every other process's stat is re-read once per
+ * {@link #FULL_SCAN_MS} (to notice an exec that turns an old process into a task). The {@link TaskDetector} then
+ * assigns processes to units by parent links; io and peak memory are read for unit members only, and
+ * /proc/PID/status (VmHWM) only when a member is new, its resident set grew since the last read, or at a full
+ * scan. A new process is therefore seen at the first scan after it appears, as before. Scans and cuts are
+ * serialised on this object, so {@link #scan} may be called from any thread.
  */
 final class Sampler {
     private static final Logger LOG = Logger.getLogger(Sampler.class.getName());
+    /** Every process's stat is re-read at least this often. */
+    static final long FULL_SCAN_MS = 10_000;
     private final ProcReader proc;
     private final TaskDetector detector;
     private final Map<Long, TreeTracker> units = new LinkedHashMap<>();
     private final List<TreeTracker> ended = new ArrayList<>();
+    /** The last stat read of every process listed in /proc, by pid. */
+    private Map<Integer, ProcStat> known = new HashMap<>();
+    /** When each pid was first seen (ms of the sampler's clock), by pid. */
+    private Map<Integer, Long> firstSeen = new HashMap<>();
+    /** Per member (process key): resident pages at the last read of VmHWM, and that VmHWM in bytes. */
+    private Map<Long, long[]> hwm = new HashMap<>();
+    private long lastFullScanMs = Long.MIN_VALUE;
+    private long statReads;
 
     Sampler(ProcReader proc, TaskDetector detector) {
         this.proc = proc;
@@ -27,25 +44,71 @@ final class Sampler {
     }
 
     synchronized void scan(long nowMs) {
-        Map<Integer, ProcStat> stats = new HashMap<>();
-        for (int pid : proc.pids()) {
-            ProcStat s = proc.stat(pid);
+        boolean full = lastFullScanMs == Long.MIN_VALUE || nowMs - lastFullScanMs >= FULL_SCAN_MS
+                || nowMs < lastFullScanMs;
+        if (full) {
+            lastFullScanMs = nowMs;
+        }
+        Set<Integer> members = new HashSet<>();
+        for (TreeTracker u : units.values()) {
+            u.memberPids(members);
+        }
+        int[] pids = proc.pids();
+        Map<Integer, ProcStat> stats = new HashMap<>(pids.length * 2);
+        Map<Integer, Long> seenAt = new HashMap<>(pids.length * 2);
+        Set<Integer> fresh = new HashSet<>();
+        for (int pid : pids) {
+            ProcStat old = known.get(pid);
+            Long first = firstSeen.get(pid);
+            long since = first == null || old == null ? nowMs : first;
+            boolean young = nowMs - since < TaskDetector.TITLE_RECHECK_MS;
+            ProcStat s = old;
+            if (full || old == null || young || members.contains(pid)) {
+                s = proc.stat(pid);
+                statReads++;
+                fresh.add(pid);
+                if (s != null && old != null && s.startTicks() != old.startTicks()) {
+                    since = nowMs; // the pid was reused
+                }
+            }
             if (s != null) {
                 stats.put(pid, s);
+                seenAt.put(pid, since);
             }
         }
+        known = stats;
+        firstSeen = seenAt;
         Map<Long, TreeTracker> owner = detector.assign(stats, units, nowMs);
-        Map<TreeTracker, Map<Long, TreeTracker.Member>> members = new HashMap<>();
-        for (ProcStat s : stats.values()) {
-            TreeTracker unit = owner.get(s.key());
-            if (unit != null) {
-                members.computeIfAbsent(unit, u -> new HashMap<>()).put(s.key(),
-                        new TreeTracker.Member(s, proc.io(s.pid()), proc.peakRssBytes(s.pid())));
+        Map<TreeTracker, Map<Long, TreeTracker.Member>> byUnit = new HashMap<>();
+        Map<Long, long[]> hwmNow = new HashMap<>();
+        for (Map.Entry<Long, TreeTracker> e : owner.entrySet()) {
+            int pid = (int) (e.getKey() >>> 40);
+            ProcStat s = stats.get(pid);
+            if (s == null || s.key() != e.getKey()) {
+                continue;
             }
+            if (!fresh.contains(pid)) {
+                // an old process that just became a member (its ancestor was recognised): read it now
+                ProcStat now = proc.stat(pid);
+                statReads++;
+                if (now == null || now.key() != s.key()) {
+                    continue;
+                }
+                s = now;
+                stats.put(pid, s);
+            }
+            long[] h = hwm.get(s.key());
+            if (h == null || full || s.rssPages() > h[0]) {
+                h = new long[] {s.rssPages(), proc.peakRssBytes(pid)};
+            }
+            hwmNow.put(s.key(), h);
+            byUnit.computeIfAbsent(e.getValue(), u -> new HashMap<>()).put(s.key(),
+                    new TreeTracker.Member(s, proc.io(pid), Math.max(h[1], s.rssPages() * proc.pageSize())));
         }
+        hwm = hwmNow;
         for (var it = units.values().iterator(); it.hasNext(); ) {
             TreeTracker u = it.next();
-            Map<Long, TreeTracker.Member> m = members.getOrDefault(u, Map.of());
+            Map<Long, TreeTracker.Member> m = byUnit.getOrDefault(u, Map.of());
             TreeTracker.Member root = m.get(u.rootKey);
             boolean zombie = root != null && (root.stat().state() == 'Z' || root.stat().state() == 'X');
             if (zombie) {
@@ -64,6 +127,11 @@ final class Sampler {
             }
             u.update(nowMs, m);
         }
+    }
+
+    /** How many /proc/PID/stat files were read so far (for tests and the benchmark's explanation). */
+    synchronized long statReads() {
+        return statReads;
     }
 
     /** Every unit's samples since the last cut: live ones, then those that ended (handed out once, then forgotten). */

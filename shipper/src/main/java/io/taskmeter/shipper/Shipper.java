@@ -2,7 +2,6 @@ package io.taskmeter.shipper;
 
 import io.taskmeter.core.batch.HostInfo;
 import io.taskmeter.core.identity.CommandLineRedactor;
-import oshi.SystemInfo;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,10 +48,10 @@ public final class Shipper implements AutoCloseable {
     }
 
     static HostInfo hostInfo(ShipperConfig config) {
-        SystemInfo si = new SystemInfo();
-        return new HostInfo(si.getHardware().getProcessor().getLogicalProcessorCount(),
-                si.getHardware().getMemory().getTotal(), config.instanceType(),
-                config.instanceType() == null ? "unknown" : "config", si.getOperatingSystem().toString());
+        // From /proc and /sys directly: OSHI (and JNA with it) is not loaded by the shipper, which keeps it small.
+        ProcReader proc = new ProcReader();
+        return new HostInfo(proc.cpus(), proc.memoryBytes(), config.instanceType(),
+                config.instanceType() == null ? "unknown" : "config", ProcReader.os());
     }
 
     /** Starts sampling and uploading to the configured sink; whatever is already spooled is uploaded first. */

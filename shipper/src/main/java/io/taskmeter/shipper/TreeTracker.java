@@ -162,6 +162,14 @@ final class TreeTracker {
         return null;
     }
 
+    /** Adds the pids of the members seen at the last update. */
+    void memberPids(java.util.Set<Integer> into) {
+        for (Member m : live.values()) {
+            into.add(m.stat().pid());
+        }
+        into.add(rootPid);
+    }
+
     boolean wasMember(long key) {
         return live.containsKey(key);
     }
