@@ -77,7 +77,7 @@ public final class InsightsCalculator {
             UsageSlice first = r.slices().get(0);
             UnitPrices p = prices.unitPrices(first.instanceType(), first.hostCpus(), first.hostMemoryBytes());
             AttemptSummary a = summarize(r, p);
-            tasks.computeIfAbsent(a.taskId(), k -> new TaskAccumulator(a, p)).add(a);
+            tasks.computeIfAbsent(a.taskId(), k -> new TaskAccumulator(a, p)).add(a, r.meta());
             rollups.add(a);
             allocatedByHost.merge(a.host(), a.cost().allocatedUsd(), Double::sum);
             attempts++;
@@ -123,13 +123,13 @@ public final class InsightsCalculator {
             this.prices = prices;
         }
 
-        void add(AttemptSummary a) {
+        void add(AttemptSummary a, Map<String, String> meta) {
             allocated += a.cost().allocatedUsd();
             used += a.cost().usedUsd();
             if (a.startedAt().compareTo(last) > 0) {
                 last = a.startedAt();
             }
-            stats.add(statsOf(a));
+            stats.add(statsOf(a, meta));
             facts.add(SlowRuns.Facts.of(a));
         }
 
@@ -145,8 +145,20 @@ public final class InsightsCalculator {
      * and a running one is left out of the recommendation.
      */
     static AttemptStats statsOf(AttemptSummary a) {
+        return statsOf(a, Map.of());
+    }
+
+    /**
+     * With orchestrator metadata (META {@code state}, {@code oom_killed}, written by ingest from metadata
+     * documents), success is the orchestrator's word: a failed or retried try no longer counts as a success.
+     * Without it, a finished attempt still counts as one.
+     */
+    static AttemptStats statsOf(AttemptSummary a, Map<String, String> meta) {
+        String state = meta.get("state");
+        boolean succeeded = "finished".equals(a.state())
+                && io.taskmeter.core.metadata.States.succeeded(state, true);
         return new AttemptStats(a.id(), Instant.parse(a.startedAt()).toEpochMilli(), a.durationSeconds(),
-                "finished".equals(a.state()), false, a.usage().p95Cores(), a.usage().peakRssBytes(),
+                succeeded, "true".equals(meta.get("oom_killed")), a.usage().p95Cores(), a.usage().peakRssBytes(),
                 a.allocation().cpus(), a.allocation().memoryBytes(), a.allocation().source());
     }
 
