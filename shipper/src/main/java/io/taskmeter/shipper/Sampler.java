@@ -17,8 +17,8 @@ import java.util.logging.Logger;
  * identity may still change), and for members of task trees; every other process's stat is re-read once per
  * {@link #FULL_SCAN_MS} (to notice an exec that turns an old process into a task). The {@link TaskDetector} then
  * assigns processes to units by parent links; io and peak memory are read for unit members only, and
- * /proc/PID/status (VmHWM) only when a member is new, its resident set grew since the last read, or at a full
- * scan. A new process is therefore seen at the first scan after it appears, as before. Scans and cuts are
+ * /proc/PID/status (VmHWM) only when a member is new, its resident set changed since the last read (a drop can
+ * follow a peak between two samples), or at a full scan. A new process is therefore seen at the first scan after it appears, as before. Scans and cuts are
  * serialised on this object, so {@link #scan} may be called from any thread.
  */
 final class Sampler {
@@ -98,7 +98,7 @@ final class Sampler {
                 stats.put(pid, s);
             }
             long[] h = hwm.get(s.key());
-            if (h == null || full || s.rssPages() > h[0]) {
+            if (h == null || full || s.rssPages() != h[0]) {
                 h = new long[] {s.rssPages(), proc.peakRssBytes(pid)};
             }
             hwmNow.put(s.key(), h);
