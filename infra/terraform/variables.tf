@@ -111,6 +111,11 @@ variable "function_zips" {
     insights  = optional(string)
   })
   default = {}
+
+  validation {
+    condition     = alltrue([for p in values(var.function_zips) : p == null ? true : endswith(p, ".zip")])
+    error_message = "function_zips.* must be paths of .zip files (functions/<name>/target/function.zip after the Maven build)."
+  }
 }
 
 variable "functions" {
@@ -276,4 +281,9 @@ variable "tags" {
   description = "Tags added to every resource that takes tags."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
+    error_message = "tags: keys must be 1-128 characters and not start with \"aws:\", values at most 256 characters."
+  }
 }
