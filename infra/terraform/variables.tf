@@ -277,6 +277,17 @@ variable "shipper_silence_minutes" {
   }
 }
 
+variable "athena_database" {
+  description = "If set, a Glue database of this name with a table \"batches\" over the raw batches, for Athena queries (one row per batch, days projected from the key). Null: no Glue resources."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.athena_database == null || can(regex("^[a-z0-9_]{1,255}$", var.athena_database))
+    error_message = "athena_database must be lower-case letters, digits and underscores (an Athena database name)."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource that takes tags."
   type        = map(string)

@@ -52,6 +52,9 @@ module "taskmeter" {
 
   shipper_per_host_prefix = false
 
+  # Raw batches as the Athena table taskmeter.batches.
+  athena_database = "taskmeter"
+
   tags = {
     Team = "data-platform"
   }
@@ -75,6 +78,11 @@ output "shipper_policy_arn" {
 output "api_url" {
   description = "Insights API base URL (SigV4, service execute-api)."
   value       = module.taskmeter.api_url
+}
+
+output "athena_table" {
+  description = "Athena table over raw batches."
+  value       = module.taskmeter.athena_table
 }
 
 output "topic_arn" {
