@@ -267,7 +267,7 @@ variable "shipper_per_host_prefix" {
 }
 
 variable "shipper_silence_minutes" {
-  description = "Alarm when no batch at all has arrived for this many minutes (every shipper silent). 0 disables the alarm."
+  description = "Alarm when the ingest queue has had no S3 notification for this many minutes: no shipper is uploading (each uploads a batch a minute, idle or not). 0 disables the alarm."
   type        = number
   default     = 15
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Static verification of infra/terraform without a terraform binary: HCL syntax (HashiCorp's parser, WASM),
-// references, handlers and zips against the code, S3 key layout against the shipper's, and least privilege
-// derived from the SDK calls each function's code makes. Then it proves it can fail: each fixture in
+// references, handlers and zips against the code, S3 key layout against the shipper's, least privilege derived
+// from the SDK calls each function's code makes, nothing public, every part issue 6 lists, the Athena columns
+// against the batch records, and the README's inputs/outputs tables. Then it proves it can fail: each fixture in
 // fixtures/cases.json breaks a copy of the module and must be reported.
 //
 //   node infra/test/verify.mjs            verify the module, then the fixtures

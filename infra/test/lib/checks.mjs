@@ -7,6 +7,7 @@ import { loadModule, walkStrings, dynamicIterators, resolveLocals, resourceAddre
 import { loadJava, reachableSdkCalls } from "./java.mjs";
 import { checkParts } from "./parts.mjs";
 import { checkAthena } from "./athena.mjs";
+import { checkReadme } from "./readme.mjs";
 
 export const QUARKUS_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
 
@@ -366,6 +367,7 @@ export async function verify({ moduleDir, repoRoot, logicalModuleDir = moduleDir
   const codeStrings = new Set([...Object.values(common), ...Object.values(core)].flatMap((c) => c.strings.map((x) => x.value)));
   checkParts(m, { errors, warnings, code: { strings: codeStrings }, R });
   checkAthena(m, { errors, core, R });
+  checkReadme(m, { errors, moduleDir });
   info.sampleKey = sampleKey;
   info.sampleMetadataKey = sampleMetadataKey;
   return { errors, warnings, info };
