@@ -80,6 +80,16 @@ output "api_url" {
   value       = module.taskmeter.api_url
 }
 
+output "api_reader_policy_arn" {
+  description = "Attach to the users and roles that call the API."
+  value       = module.taskmeter.api_reader_policy_arn
+}
+
+output "dead_letter_queues" {
+  description = "Where failed notifications and stream batches wait (docs/deploy.md says how to redrive)."
+  value       = module.taskmeter.dead_letter_queues
+}
+
 output "athena_table" {
   description = "Athena table over raw batches."
   value       = module.taskmeter.athena_table
