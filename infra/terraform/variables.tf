@@ -119,11 +119,11 @@ variable "function_zips" {
 }
 
 variable "functions" {
-  description = "Memory (MB), timeout (s) and reserved concurrency (-1 = unreserved) of each function."
+  description = "Memory (MB), timeout (s) and reserved concurrency (-1 = unreserved) of each function. Nothing is reserved by default: Lambda keeps 100 of the account's concurrency unreserved, and a new account's quota can be as low as 10, where any reservation fails."
   type = object({
     ingest       = optional(object({ memory_mb = optional(number, 1024), timeout_s = optional(number, 120), reserved_concurrency = optional(number, -1) }), {})
     attribute    = optional(object({ memory_mb = optional(number, 1024), timeout_s = optional(number, 120), reserved_concurrency = optional(number, -1) }), {})
-    insights_job = optional(object({ memory_mb = optional(number, 2048), timeout_s = optional(number, 900), reserved_concurrency = optional(number, 1) }), {})
+    insights_job = optional(object({ memory_mb = optional(number, 2048), timeout_s = optional(number, 900), reserved_concurrency = optional(number, -1) }), {})
     insights_api = optional(object({ memory_mb = optional(number, 1024), timeout_s = optional(number, 29), reserved_concurrency = optional(number, -1) }), {})
   })
   default = {}

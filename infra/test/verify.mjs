@@ -48,7 +48,8 @@ for (const c of cases) {
       if (!text.includes(e.from)) throw new Error(`fixture ${c.name}: ${e.file} no longer contains ${JSON.stringify(e.from)}`);
       fs.writeFileSync(p, text.replace(e.from, e.to));
     }
-    const r = await verify({ moduleDir: tmp, repoRoot, logicalModuleDir: moduleDir });
+    const tmpExamples = fs.readdirSync(path.join(tmp, "examples")).map((d) => path.join(tmp, "examples", d));
+    const r = await verify({ moduleDir: tmp, repoRoot, logicalModuleDir: moduleDir, exampleDirs: tmpExamples });
     const missing = c.expect.filter((x) => !r.errors.some((err) => err.includes(x)));
     if (missing.length) {
       fixtureFailures++;

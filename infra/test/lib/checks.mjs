@@ -63,10 +63,12 @@ export async function verify({ moduleDir, repoRoot, logicalModuleDir = moduleDir
   if (syntax.length) return { errors, warnings, info };
 
   await checkReferences(m, errors, "module");
+  const examples = [];
   for (const ex of exampleDirs) {
     const { module: em, errors: es } = await loadModule(ex);
     errors.push(...es);
-    if (!es.length) await checkReferences(em, errors, path.relative(repoRoot, ex), async (src) => {
+    examples.push([`infra/terraform/${path.relative(moduleDir, ex)}`, em]);
+    if (!es.length) await checkReferences(em, errors, `infra/terraform/${path.relative(moduleDir, ex)}`, async (src) => {
       const dir = path.resolve(ex, src);
       return path.resolve(dir) === path.resolve(logicalModuleDir) ? m : (await loadModule(dir)).module;
     });
@@ -365,7 +367,7 @@ export async function verify({ moduleDir, repoRoot, logicalModuleDir = moduleDir
     if (!coversMetadata) errors.push("iam: the shipper policy does not allow writing orchestrator metadata");
   }
   const codeStrings = new Set([...Object.values(common), ...Object.values(core)].flatMap((c) => c.strings.map((x) => x.value)));
-  checkParts(m, { errors, warnings, code: { strings: codeStrings }, R });
+  checkParts(m, { errors, warnings, code: { strings: codeStrings }, R, examples });
   checkAthena(m, { errors, core, R });
   checkReadme(m, { errors, moduleDir });
   info.sampleKey = sampleKey;

@@ -9,8 +9,9 @@ const refs = (v, ref) => typeof v === "string" && v.includes(`\${${ref}`);
  * @param m       the loaded module
  * @param code    { strings: Set of string literals in the functions' and core's sources }
  * @param R       resolves string locals in an expression
+ * @param examples [label, loaded module] of each example directory
  */
-export function checkParts(m, { errors, warnings, code, R }) {
+export function checkParts(m, { errors, warnings, code, R, examples = [] }) {
   const all = (type) => Object.entries(m.resources[type] || {});
 
   // Variables: each says what it is, has a type, and anything but a switch is validated.
@@ -26,6 +27,24 @@ export function checkParts(m, { errors, warnings, code, R }) {
   const tf = Object.values(m.files).flatMap((f) => f.terraform || []);
   if (!tf.some((t) => t.required_version) || !tf.some((t) => (t.required_providers || []).some((p) => p.aws?.version))) {
     errors.push("versions: no terraform { required_version, required_providers { aws = { version } } }");
+  }
+
+  // A new account: Lambda concurrency quota possibly 10 (any reservation fails, as Lambda keeps 100 unreserved)
+  // and memory at most 3008 MB. The defaults and the examples must apply there the first time.
+  const fnType = m.variables.functions?.type || "";
+  for (const x of fnType.matchAll(/(\w+)\s*=\s*optional\(object\(\{([^}]*)\}\)/g)) {
+    const reserved = x[2].match(/reserved_concurrency\s*=\s*optional\(number,\s*(-?\d+)\)/)?.[1];
+    const memory = x[2].match(/memory_mb\s*=\s*optional\(number,\s*(\d+)\)/)?.[1];
+    if (reserved !== "-1") errors.push(`first apply: functions.${x[1]}.reserved_concurrency defaults to ${reserved}; a reservation fails in a new account, default -1`);
+    if (Number(memory) > 3008) errors.push(`first apply: functions.${x[1]}.memory_mb defaults to ${memory}, above the 3008 MB a new account allows`);
+  }
+  for (const [label, em] of examples) {
+    for (const [name, mod] of Object.entries(em.modules)) {
+      for (const [fn, f] of Object.entries(mod.functions || {})) {
+        if (f.reserved_concurrency !== undefined && f.reserved_concurrency !== -1) errors.push(`first apply: ${label} module ${name} reserves concurrency for ${fn}, which fails in a new account`);
+        if (f.memory_mb > 3008) errors.push(`first apply: ${label} module ${name} gives ${fn} ${f.memory_mb} MB, above the 3008 MB a new account allows`);
+      }
+    }
   }
 
   // DynamoDB: on demand, PITR, deletion protection by variable, TTL the code can use.

@@ -41,7 +41,9 @@ module "taskmeter" {
   weekly_report_schedule = "cron(0 6 ? * MON *)"
 
   functions = {
-    ingest       = { memory_mb = 1024, timeout_s = 120, reserved_concurrency = 20 }
+    # To cap ingest's share of the account, add reserved_concurrency = 20: the account's Lambda concurrency
+    # quota must then be at least 120 (Lambda keeps 100 unreserved; new accounts may start at 10).
+    ingest       = { memory_mb = 1024, timeout_s = 120 }
     insights_job = { memory_mb = 3008, timeout_s = 900 }
   }
 
