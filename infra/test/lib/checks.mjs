@@ -31,12 +31,13 @@ const SDK_ACTIONS = {
 const NOT_CALLS = new Set(["builder", "close", "serviceName", "serviceClientConfiguration", "create", "utilities", "waiter"]);
 
 /**
- * Where each class's S3 keys live, named by the Java constant that builds them (values are read from the
- * sources). A class that calls S3 and is not listed here fails the check: add it when the code changes.
+ * Where each class's S3 keys live, named by the Java constants that build them (values are read from the
+ * sources). A class that calls S3 and is not listed here fails the check, and so does a listed class that
+ * refers to a key root (X.ROOT) its reads do not list: update this table when the code changes.
  */
 const S3_KEYS = {
-  IngestService: { read: "BatchKey.ROOT", write: "IngestService.QUARANTINE", bucket: "event" },
-  WeeklyReportJob: { read: "WeeklyReportJob.PREFIX", write: "WeeklyReportJob.PREFIX", bucket: "TASKMETER_BUCKET" },
+  IngestService: { read: ["BatchKey.ROOT"], write: ["IngestService.QUARANTINE"], bucket: "event" },
+  WeeklyReportJob: { read: ["WeeklyReportJob.PREFIX"], write: ["WeeklyReportJob.PREFIX"], bucket: "TASKMETER_BUCKET" },
 };
 
 /** Calls through functional fields a name-based reader cannot follow; each is confirmed in the sources. */
@@ -99,6 +100,14 @@ export async function verify({ moduleDir, repoRoot, logicalModuleDir = moduleDir
   const tableOfClass = {};
   for (const x of (common.Services?.src || "").matchAll(/new\s+(\w+)\(\s*ddb\s*,\s*tables\.(\w+)\(\)/g)) tableOfClass[x[1]] = x[2];
   if (!Object.keys(tableOfClass).length) errors.push("code: Services.java wires no store to a table (new X(ddb, tables.y()))");
+  for (const [cls, layout] of Object.entries(S3_KEYS)) {
+    const src = common[cls]?.code || "";
+    const roots = new Set([...src.matchAll(/\b(\w+)\.ROOT\b/g)].map((x) => x[1])
+      .filter((owner) => typeof (common[owner] || core[owner])?.constants.ROOT === "string")); // key roots, not Locale.ROOT
+    for (const owner of roots) {
+      if (!layout.read.includes(`${owner}.ROOT`)) errors.push(`code: ${cls} refers to ${owner}.ROOT, which S3_KEYS does not list among its reads: declare it there (its role will then need s3:GetObject on it)`);
+    }
+  }
   for (const ind of INDIRECTIONS) {
     if (!ind.confirm.text.test(common[ind.confirm.cls]?.src || "")) {
       errors.push(`code: ${ind.confirm.cls} no longer makes the call ${ind.sdk.method} that ${ind.cls}.${ind.receiver} stands for; update INDIRECTIONS`);
@@ -268,10 +277,12 @@ export async function verify({ moduleDir, repoRoot, logicalModuleDir = moduleDir
           if (!b || b.ref !== bucket) errors.push(`lambda: ${where} reaches ${call.cls} S3 writes but ${layout.bucket} does not name ${bucket}`);
         }
         for (const [action, role] of map) {
-          const prefix = constant(layout[role]);
-          want([action], objectArn(prefix), why);
-          if (kmsRef) want([role === "read" ? "kms:Decrypt" : "kms:GenerateDataKey"], kmsRef, `${why} on an SSE-KMS bucket`);
-          summary.push(`${action} ${prefix}`);
+          for (const ref of layout[role]) {
+            const prefix = constant(ref);
+            want([action], objectArn(prefix), why);
+            if (kmsRef) want([role === "read" ? "kms:Decrypt" : "kms:GenerateDataKey"], kmsRef, `${why} on an SSE-KMS bucket`);
+            summary.push(`${action} ${prefix}`);
+          }
         }
       } else if (call.service === "sns") {
         const topic = envResource("taskmeter.alerts.topic-arn");
