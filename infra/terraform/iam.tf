@@ -38,7 +38,7 @@ data "aws_iam_policy_document" "ingest" {
   statement {
     sid       = "ReadBatches" # IngestService: s3.getObject, s3.copyObject source (keys under BatchKey.ROOT)
     actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.data.arn}/${local.batches_prefix}v1/*"]
+    resources = ["${aws_s3_bucket.data.arn}/${local.batches_root}*"]
   }
   statement {
     sid       = "WriteQuarantine" # IngestService: s3.putObject, s3.copyObject target (IngestService.QUARANTINE)
@@ -209,22 +209,22 @@ resource "aws_iam_role_policy" "insights_api" {
 
 # -------------------------------------------------------------------------------------------- shippers
 # Attach to each host's role (EC2 instance profile, IAM Roles Anywhere, ...). Batches: <prefix>batches/v1/...;
-# orchestrator pollers write <prefix>metadata/. With shipper_per_host_prefix, a principal tagged
+# orchestrator pollers write <prefix>metadata/v1/.... With shipper_per_host_prefix, a principal tagged
 # taskmeter-host=<host id> may write only its own host= partition.
 data "aws_iam_policy_document" "shipper" {
   statement {
     sid     = "PutBatches"
     actions = ["s3:PutObject"]
     resources = var.shipper_per_host_prefix ? [
-      "${aws_s3_bucket.data.arn}/${local.batches_prefix}v1/dt=*/host=$${aws:PrincipalTag/taskmeter-host}/*",
+      "${aws_s3_bucket.data.arn}/${local.batches_root}dt=*/host=$${aws:PrincipalTag/taskmeter-host}/*",
       ] : [
-      "${aws_s3_bucket.data.arn}/${local.batches_prefix}*",
+      "${aws_s3_bucket.data.arn}/${local.batches_root}*",
     ]
   }
   statement {
     sid       = "PutMetadata"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.data.arn}/${local.metadata_prefix}*"]
+    resources = ["${aws_s3_bucket.data.arn}/${local.metadata_root}*"]
   }
   dynamic "statement" {
     for_each = var.kms_key_arn == null ? [] : [1]

@@ -9,9 +9,13 @@ locals {
 
   bucket_name = coalesce(var.bucket_name, "${var.name}-${local.account_id}-${local.region}")
 
-  # Key layout written by the shipper (core BatchKey.ROOT) and read by ingest; see docs/data-model.md.
+  # Key layout written by the shipper (core BatchKey.ROOT) and the orchestrator pollers (core
+  # MetadataDocument.ROOT), read by ingest; see docs/batch-format.md. Lifecycle rules cover the whole prefix, so
+  # keys of an older format version expire too; notifications and writes are limited to the current roots.
   batches_prefix    = "${var.key_prefix}batches/"
   metadata_prefix   = "${var.key_prefix}metadata/"
+  batches_root      = "${local.batches_prefix}v1/"
+  metadata_root     = "${local.metadata_prefix}v1/"
   quarantine_prefix = "quarantine/"
   reports_prefix    = "reports/"
 

@@ -28,6 +28,11 @@ output "api_reader_policy_arn" {
   value       = aws_iam_policy.insights_reader.arn
 }
 
+output "athena_table" {
+  description = "The Athena table over raw batches (\"<database>.batches\"), or null without athena_database."
+  value       = local.athena_enabled ? "${aws_glue_catalog_database.athena[0].name}.${aws_glue_catalog_table.batches[0].name}" : null
+}
+
 output "tables" {
   description = "DynamoDB table names."
   value = {

@@ -122,14 +122,14 @@ resource "aws_s3_bucket_notification" "data" {
     id            = "batches"
     queue_arn     = aws_sqs_queue.ingest.arn
     events        = ["s3:ObjectCreated:*"]
-    filter_prefix = local.batches_prefix
+    filter_prefix = local.batches_root
   }
 
   queue {
     id            = "metadata"
     queue_arn     = aws_sqs_queue.ingest.arn
     events        = ["s3:ObjectCreated:*"]
-    filter_prefix = local.metadata_prefix
+    filter_prefix = local.metadata_root
   }
 
   depends_on = [aws_sqs_queue_policy.ingest]

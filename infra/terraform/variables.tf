@@ -111,14 +111,19 @@ variable "function_zips" {
     insights  = optional(string)
   })
   default = {}
+
+  validation {
+    condition     = alltrue([for p in values(var.function_zips) : p == null ? true : endswith(p, ".zip")])
+    error_message = "function_zips.* must be paths of .zip files (functions/<name>/target/function.zip after the Maven build)."
+  }
 }
 
 variable "functions" {
-  description = "Memory (MB), timeout (s) and reserved concurrency (-1 = unreserved) of each function."
+  description = "Memory (MB), timeout (s) and reserved concurrency (-1 = unreserved) of each function. Nothing is reserved by default: Lambda keeps 100 of the account's concurrency unreserved, and a new account's quota can be as low as 10, where any reservation fails."
   type = object({
     ingest       = optional(object({ memory_mb = optional(number, 1024), timeout_s = optional(number, 120), reserved_concurrency = optional(number, -1) }), {})
     attribute    = optional(object({ memory_mb = optional(number, 1024), timeout_s = optional(number, 120), reserved_concurrency = optional(number, -1) }), {})
-    insights_job = optional(object({ memory_mb = optional(number, 2048), timeout_s = optional(number, 900), reserved_concurrency = optional(number, 1) }), {})
+    insights_job = optional(object({ memory_mb = optional(number, 2048), timeout_s = optional(number, 900), reserved_concurrency = optional(number, -1) }), {})
     insights_api = optional(object({ memory_mb = optional(number, 1024), timeout_s = optional(number, 29), reserved_concurrency = optional(number, -1) }), {})
   })
   default = {}
@@ -262,7 +267,7 @@ variable "shipper_per_host_prefix" {
 }
 
 variable "shipper_silence_minutes" {
-  description = "Alarm when no batch at all has arrived for this many minutes (every shipper silent). 0 disables the alarm."
+  description = "Alarm when the ingest queue has had no S3 notification for this many minutes: no shipper is uploading (each uploads a batch a minute, idle or not). 0 disables the alarm."
   type        = number
   default     = 15
 
@@ -272,8 +277,24 @@ variable "shipper_silence_minutes" {
   }
 }
 
+variable "athena_database" {
+  description = "If set, a Glue database of this name with a table \"batches\" over the raw batches, for Athena queries (one row per batch, days projected from the key). Null: no Glue resources."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.athena_database == null || can(regex("^[a-z0-9_]{1,255}$", var.athena_database))
+    error_message = "athena_database must be lower-case letters, digits and underscores (an Athena database name)."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource that takes tags."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
+    error_message = "tags: keys must be 1-128 characters and not start with \"aws:\", values at most 256 characters."
+  }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Static verification of infra/terraform without a terraform binary: HCL syntax (HashiCorp's parser, WASM),
-// references, handlers and zips against the code, S3 key layout against the shipper's, and least privilege
-// derived from the SDK calls each function's code makes. Then it proves it can fail: each fixture in
+// references, handlers and zips against the code, S3 key layout against the shipper's, least privilege derived
+// from the SDK calls each function's code makes, nothing public, every part issue 6 lists, the Athena columns
+// against the batch records, and the README's inputs/outputs tables. Then it proves it can fail: each fixture in
 // fixtures/cases.json breaks a copy of the module and must be reported.
 //
 //   node infra/test/verify.mjs            verify the module, then the fixtures
@@ -33,7 +34,17 @@ if (explain) {
 }
 report("infra/terraform", result);
 
-// Fixtures: each case copies the module, breaks it (adds .tf files and/or edits one), and expects findings.
+// Fixtures: each case copies the module, breaks it (adds .tf files and/or edits files), and expects findings.
+// A case with codeEdit also breaks a copy of the code the checks read (core and functions/common sources).
+const CODE_DIRS = ["core/src/main/java", "functions/common/src/main/java"];
+function applyEdits(dir, edits, name) {
+  for (const e of edits || []) {
+    const p = path.join(dir, e.file);
+    const text = fs.readFileSync(p, "utf8");
+    if (!text.includes(e.from)) throw new Error(`fixture ${name}: ${e.file} no longer contains ${JSON.stringify(e.from)}`);
+    fs.writeFileSync(p, text.replace(e.from, e.to));
+  }
+}
 const cases = JSON.parse(fs.readFileSync(path.join(here, "fixtures/cases.json"), "utf8"));
 let fixtureFailures = 0;
 for (const c of cases) {
@@ -41,13 +52,15 @@ for (const c of cases) {
   try {
     fs.cpSync(moduleDir, tmp, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
     for (const add of c.add || []) fs.copyFileSync(path.join(here, "fixtures", add), path.join(tmp, path.basename(add)));
-    for (const e of c.edit || []) {
-      const p = path.join(tmp, e.file);
-      const text = fs.readFileSync(p, "utf8");
-      if (!text.includes(e.from)) throw new Error(`fixture ${c.name}: ${e.file} no longer contains ${JSON.stringify(e.from)}`);
-      fs.writeFileSync(p, text.replace(e.from, e.to));
+    applyEdits(tmp, c.edit, c.name);
+    let codeRoot = repoRoot;
+    if (c.codeEdit) {
+      codeRoot = path.join(tmp, ".code");
+      for (const d of CODE_DIRS) fs.cpSync(path.join(repoRoot, d), path.join(codeRoot, d), { recursive: true });
+      applyEdits(codeRoot, c.codeEdit, c.name);
     }
-    const r = await verify({ moduleDir: tmp, repoRoot, logicalModuleDir: moduleDir });
+    const tmpExamples = fs.readdirSync(path.join(tmp, "examples")).map((d) => path.join(tmp, "examples", d));
+    const r = await verify({ moduleDir: tmp, repoRoot: codeRoot, logicalModuleDir: moduleDir, exampleDirs: tmpExamples });
     const missing = c.expect.filter((x) => !r.errors.some((err) => err.includes(x)));
     if (missing.length) {
       fixtureFailures++;

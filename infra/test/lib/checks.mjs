@@ -5,6 +5,9 @@ import path from "node:path";
 import { loadModule, walkStrings, dynamicIterators, resolveLocals, resourceAddress, statementsOf,
   getReferencesInExpression } from "./tf.mjs";
 import { loadJava, reachableSdkCalls } from "./java.mjs";
+import { checkParts } from "./parts.mjs";
+import { checkAthena } from "./athena.mjs";
+import { checkReadme } from "./readme.mjs";
 
 export const QUARKUS_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
 
@@ -28,12 +31,13 @@ const SDK_ACTIONS = {
 const NOT_CALLS = new Set(["builder", "close", "serviceName", "serviceClientConfiguration", "create", "utilities", "waiter"]);
 
 /**
- * Where each class's S3 keys live, named by the Java constant that builds them (values are read from the
- * sources). A class that calls S3 and is not listed here fails the check: add it when the code changes.
+ * Where each class's S3 keys live, named by the Java constants that build them (values are read from the
+ * sources). A class that calls S3 and is not listed here fails the check, and so does a listed class that
+ * refers to a key root (X.ROOT) its reads do not list: update this table when the code changes.
  */
 const S3_KEYS = {
-  IngestService: { read: "BatchKey.ROOT", write: "IngestService.QUARANTINE", bucket: "event" },
-  WeeklyReportJob: { read: "WeeklyReportJob.PREFIX", write: "WeeklyReportJob.PREFIX", bucket: "TASKMETER_BUCKET" },
+  IngestService: { read: ["BatchKey.ROOT"], write: ["IngestService.QUARANTINE"], bucket: "event" },
+  WeeklyReportJob: { read: ["WeeklyReportJob.PREFIX"], write: ["WeeklyReportJob.PREFIX"], bucket: "TASKMETER_BUCKET" },
 };
 
 /** Calls through functional fields a name-based reader cannot follow; each is confirmed in the sources. */
@@ -60,10 +64,12 @@ export async function verify({ moduleDir, repoRoot, logicalModuleDir = moduleDir
   if (syntax.length) return { errors, warnings, info };
 
   await checkReferences(m, errors, "module");
+  const examples = [];
   for (const ex of exampleDirs) {
     const { module: em, errors: es } = await loadModule(ex);
     errors.push(...es);
-    if (!es.length) await checkReferences(em, errors, path.relative(repoRoot, ex), async (src) => {
+    examples.push([`infra/terraform/${path.relative(moduleDir, ex)}`, em]);
+    if (!es.length) await checkReferences(em, errors, `infra/terraform/${path.relative(moduleDir, ex)}`, async (src) => {
       const dir = path.resolve(ex, src);
       return path.resolve(dir) === path.resolve(logicalModuleDir) ? m : (await loadModule(dir)).module;
     });
@@ -94,18 +100,31 @@ export async function verify({ moduleDir, repoRoot, logicalModuleDir = moduleDir
   const tableOfClass = {};
   for (const x of (common.Services?.src || "").matchAll(/new\s+(\w+)\(\s*ddb\s*,\s*tables\.(\w+)\(\)/g)) tableOfClass[x[1]] = x[2];
   if (!Object.keys(tableOfClass).length) errors.push("code: Services.java wires no store to a table (new X(ddb, tables.y()))");
+  for (const [cls, layout] of Object.entries(S3_KEYS)) {
+    const src = common[cls]?.code || "";
+    const roots = new Set([...src.matchAll(/\b(\w+)\.ROOT\b/g)].map((x) => x[1])
+      .filter((owner) => typeof (common[owner] || core[owner])?.constants.ROOT === "string")); // key roots, not Locale.ROOT
+    for (const owner of roots) {
+      if (!layout.read.includes(`${owner}.ROOT`)) errors.push(`code: ${cls} refers to ${owner}.ROOT, which S3_KEYS does not list among its reads: declare it there (its role will then need s3:GetObject on it)`);
+    }
+  }
   for (const ind of INDIRECTIONS) {
     if (!ind.confirm.text.test(common[ind.confirm.cls]?.src || "")) {
       errors.push(`code: ${ind.confirm.cls} no longer makes the call ${ind.sdk.method} that ${ind.cls}.${ind.receiver} stands for; update INDIRECTIONS`);
     }
   }
-  const root = constant("BatchKey.ROOT");
-  // A sample key the shipper writes, built as BatchKey.toString builds it, checked against BatchKey's own pattern.
+  // The key roots the shipper and the orchestrator pollers write under (after the sink's prefix), with a sample
+  // key of each built as the code builds it and checked against what the code accepts.
+  const roots = { batches: constant("BatchKey.ROOT"), metadata: constant("MetadataDocument.ROOT") };
   const batchKeySrc = core.BatchKey?.src || "";
-  const sampleKey = `${root}dt=2026-11-22/host=ip-10-0-0-7/0f3c9a2e-42.json.gz`;
+  const sampleKey = `${roots.batches}dt=2026-11-22/host=ip-10-0-0-7/0f3c9a2e-42.json.gz`;
   const javaPattern = (batchKeySrc.match(/Pattern\.compile\(\s*"((?:[^"\\]|\\.)*)"/) || [])[1];
   if (!javaPattern || !new RegExp(javaPattern.replace(/\\\\/g, "\\")).test(sampleKey)) {
     errors.push(`code: the sample batch key ${sampleKey} does not match BatchKey's pattern; update the verifier's sample`);
+  }
+  const sampleMetadataKey = `${roots.metadata}airflow/2026-11-22/5d41402abc4b2a76b9719d911017c592.json.gz`;
+  if (!/return\s+ROOT\s*\+/.test(core.MetadataDocument?.src || "")) {
+    errors.push("code: MetadataDocument.key() no longer starts keys with ROOT; update the verifier's sample metadata key");
   }
 
   // --- S3 bucket, notifications, lifecycle, public access -------------------------------------------------
@@ -123,14 +142,19 @@ export async function verify({ moduleDir, repoRoot, logicalModuleDir = moduleDir
     errors.push("public: the bucket's public access block must set all four flags to true");
   }
   const lifecycle = Object.values(m.resources.aws_s3_bucket_lifecycle_configuration || {}).flatMap((l) => l.rule || []);
-  const expires = (prefix) => lifecycle.some((r) => r.expiration && norm(r.filter?.[0]?.prefix || "") === prefix);
-  for (const p of ["batches/", constant("IngestService.QUARANTINE")]) if (!expires(p)) errors.push(`s3: no lifecycle expiry for ${p}`);
+  // An expiry rule covers a root when its prefix is a prefix of the root (batches/ covers batches/v1/).
+  const expires = (key) => lifecycle.some((r) => r.expiration && key.startsWith(norm(r.filter?.[0]?.prefix ?? "\u0000")));
+  for (const k of [sampleKey, sampleMetadataKey, `${constant("IngestService.QUARANTINE")}${sampleKey}`]) {
+    if (!expires(k)) errors.push(`s3: no lifecycle expiry covers ${k.split("/").slice(0, k.startsWith("quarantine") ? 1 : 2).join("/")}/`);
+  }
   const notif = Object.values(m.resources.aws_s3_bucket_notification || {}).flatMap((n) => n.queue || []);
   const notifPrefixes = notif.map((q) => norm(q.filter_prefix || ""));
-  for (const p of ["batches/", "metadata/"]) if (!notifPrefixes.includes(p)) errors.push(`s3: no ObjectCreated notification for ${p} (found ${JSON.stringify(notifPrefixes)})`);
+  for (const [what, root] of Object.entries(roots)) {
+    if (!notifPrefixes.includes(root)) errors.push(`s3: no ObjectCreated notification for ${root} (the ${what} root in the code; found ${JSON.stringify(notifPrefixes)})`);
+  }
   for (const q of notif) {
     const p = norm(q.filter_prefix || "");
-    if (p.startsWith("batches") && !sampleKey.startsWith(p)) errors.push(`s3: notification prefix ${p} does not match the shipper's keys (${sampleKey})`);
+    if (!Object.values(roots).includes(p)) errors.push(`s3: notification prefix ${JSON.stringify(p)} is not a key root the code writes (${Object.values(roots).join(", ")})`);
     if (!(q.events || []).some((e) => e.startsWith("s3:ObjectCreated"))) errors.push(`s3: notification for ${p} is not on ObjectCreated`);
   }
   const bucketPolicies = Object.values(m.resources.aws_s3_bucket_policy || {}).map((p) => docOf(p.policy));
@@ -253,10 +277,12 @@ export async function verify({ moduleDir, repoRoot, logicalModuleDir = moduleDir
           if (!b || b.ref !== bucket) errors.push(`lambda: ${where} reaches ${call.cls} S3 writes but ${layout.bucket} does not name ${bucket}`);
         }
         for (const [action, role] of map) {
-          const prefix = constant(layout[role]);
-          want([action], objectArn(prefix), why);
-          if (kmsRef) want([role === "read" ? "kms:Decrypt" : "kms:GenerateDataKey"], kmsRef, `${why} on an SSE-KMS bucket`);
-          summary.push(`${action} ${prefix}`);
+          for (const ref of layout[role]) {
+            const prefix = constant(ref);
+            want([action], objectArn(prefix), why);
+            if (kmsRef) want([role === "read" ? "kms:Decrypt" : "kms:GenerateDataKey"], kmsRef, `${why} on an SSE-KMS bucket`);
+            summary.push(`${action} ${prefix}`);
+          }
         }
       } else if (call.service === "sns") {
         const topic = envResource("taskmeter.alerts.topic-arn");
@@ -323,6 +349,7 @@ export async function verify({ moduleDir, repoRoot, logicalModuleDir = moduleDir
     const doc = docOf(shipper.policy);
     const sampleFor = (s) => s.replace(/\$\$\{aws:PrincipalTag\/[\w-]+\}/g, "ip-10-0-0-7");
     let coversBatches = false;
+    let coversMetadata = false;
     for (const s of statementsOf(doc)) {
       const kms = (s.actions || []).every((a) => a === "kms:GenerateDataKey") && (s.resources || []).every((r) => r === kmsRef);
       if (kms && s.dynamic) continue;
@@ -341,11 +368,21 @@ export async function verify({ moduleDir, repoRoot, logicalModuleDir = moduleDir
           if (glob.test(sampleKey)) coversBatches = true;
           else errors.push(`iam: the shipper policy resource ${r} does not cover the shipper's key ${sampleKey}`);
         }
+        if (r.includes("/metadata/")) {
+          if (glob.test(sampleMetadataKey)) coversMetadata = true;
+          else errors.push(`iam: the shipper policy resource ${r} does not cover the pollers' key ${sampleMetadataKey}`);
+        }
       }
     }
     if (!coversBatches) errors.push("iam: the shipper policy does not allow writing batches");
+    if (!coversMetadata) errors.push("iam: the shipper policy does not allow writing orchestrator metadata");
   }
+  const codeStrings = new Set([...Object.values(common), ...Object.values(core)].flatMap((c) => c.strings.map((x) => x.value)));
+  checkParts(m, { errors, warnings, code: { strings: codeStrings }, R, examples });
+  checkAthena(m, { errors, core, R });
+  checkReadme(m, { errors, moduleDir });
   info.sampleKey = sampleKey;
+  info.sampleMetadataKey = sampleMetadataKey;
   return { errors, warnings, info };
 }
 

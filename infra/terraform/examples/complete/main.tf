@@ -41,7 +41,9 @@ module "taskmeter" {
   weekly_report_schedule = "cron(0 6 ? * MON *)"
 
   functions = {
-    ingest       = { memory_mb = 1024, timeout_s = 120, reserved_concurrency = 20 }
+    # To cap ingest's share of the account, add reserved_concurrency = 20: the account's Lambda concurrency
+    # quota must then be at least 120 (Lambda keeps 100 unreserved; new accounts may start at 10).
+    ingest       = { memory_mb = 1024, timeout_s = 120 }
     insights_job = { memory_mb = 3008, timeout_s = 900 }
   }
 
@@ -51,6 +53,9 @@ module "taskmeter" {
   }
 
   shipper_per_host_prefix = false
+
+  # Raw batches as the Athena table taskmeter.batches.
+  athena_database = "taskmeter"
 
   tags = {
     Team = "data-platform"
@@ -75,6 +80,21 @@ output "shipper_policy_arn" {
 output "api_url" {
   description = "Insights API base URL (SigV4, service execute-api)."
   value       = module.taskmeter.api_url
+}
+
+output "api_reader_policy_arn" {
+  description = "Attach to the users and roles that call the API."
+  value       = module.taskmeter.api_reader_policy_arn
+}
+
+output "dead_letter_queues" {
+  description = "Where failed notifications and stream batches wait (docs/deploy.md says how to redrive)."
+  value       = module.taskmeter.dead_letter_queues
+}
+
+output "athena_table" {
+  description = "Athena table over raw batches."
+  value       = module.taskmeter.athena_table
 }
 
 output "topic_arn" {
