@@ -1,0 +1,80 @@
+package io.taskmeter.pollers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * What a poller remembers across restarts: the newest end time it saw (the orchestrator's clock) and, for each
+ * record the last poll returned, a hash of its canonical content. With both, a restarted poller neither looks
+ * at too little (the cursor) nor sends again what it already sent (the hashes).
+ *
+ * @param cursorMs newest end time seen, or null before any ended record was seen
+ * @param emitted  record key to content hash, of the records the last poll returned
+ */
+record PollState(Long cursorMs, Map<String, String> emitted) {
+    private static final Logger LOG = Logger.getLogger(PollState.class.getName());
+    static final PollState EMPTY = new PollState(null, Map.of());
+
+    PollState {
+        emitted = Map.copyOf(emitted);
+    }
+
+    /** The state in {@code file}; empty when there is none or it is unreadable (said in the log, then rebuilt). */
+    static PollState load(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return EMPTY;
+        } catch (IOException e) {
+            LOG.warning("cannot read poller state " + file + " (" + e.getMessage() + "); starting afresh");
+            return EMPTY;
+        }
+        try {
+            JsonNode tree = HttpJson.JSON.readTree(bytes);
+            JsonNode cursor = tree.get("cursor_ms");
+            Map<String, String> emitted = new HashMap<>();
+            tree.path("emitted").fields().forEachRemaining(e -> emitted.put(e.getKey(), e.getValue().asText()));
+            return new PollState(cursor != null && cursor.canConvertToLong() ? cursor.longValue() : null, emitted);
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("poller state " + file + " is damaged (" + e.getMessage() + "); starting afresh: records "
+                    + "in the look-back window are sent again, which ingest absorbs");
+            return EMPTY;
+        }
+    }
+
+    /** Written whole or not at all: temporary file, fsync, atomic rename. */
+    void save(Path file) throws IOException {
+        ObjectNode tree = HttpJson.JSON.createObjectNode();
+        if (cursorMs != null) {
+            tree.put("cursor_ms", cursorMs);
+        }
+        ObjectNode map = tree.putObject("emitted");
+        emitted.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> map.put(e.getKey(), e.getValue()));
+        byte[] bytes = HttpJson.JSON.writeValueAsString(tree).getBytes(StandardCharsets.UTF_8);
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}
