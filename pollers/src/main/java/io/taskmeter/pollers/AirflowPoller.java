@@ -84,6 +84,59 @@ final class AirflowPoller implements Poller {
         return out;
     }
 
+    @Override
+    public List<MetadataRecord> refetch(List<MetadataRecord> vanished) throws IOException {
+        String prefix = api() != null ? api() : detect();
+        List<MetadataRecord> out = new ArrayList<>();
+        for (MetadataRecord r : vanished) {
+            MetadataRecord again = MetadataRecord.DAG_RUN.equals(r.type()) ? dagRun(prefix, r) : tryOf(prefix, r);
+            if (again != null) {
+                out.add(again);
+            }
+        }
+        return out;
+    }
+
+    private MetadataRecord dagRun(String prefix, MetadataRecord r) throws IOException {
+        JsonNode run = http.find(URI.create(root + prefix + "/dags/" + HttpJson.segment(r.dagOrFlow())
+                + "/dagRuns/" + HttpJson.segment(r.run())), auth);
+        if (run == null) {
+            return null;
+        }
+        List<MetadataRecord> parsed = AirflowParser.dagRuns(HttpJson.JSON.createArrayNode().add(run));
+        return parsed.isEmpty() ? null : parsed.get(0);
+    }
+
+    /**
+     * The try as Airflow keeps it: from the try history (Airflow 2.10+, 3), else the task instance itself if it
+     * is still the same try (an older Airflow 2, or a try whose end fell before the window).
+     */
+    private MetadataRecord tryOf(String prefix, MetadataRecord r) throws IOException {
+        if (r.task() == null || r.run() == null) {
+            return null;
+        }
+        String ti = root + prefix + "/dags/" + HttpJson.segment(r.dagOrFlow()) + "/dagRuns/"
+                + HttpJson.segment(r.run()) + "/taskInstances/" + HttpJson.segment(r.task())
+                + (r.mapIndex() == null || r.mapIndex() < 0 ? "" : "/" + r.mapIndex());
+        JsonNode node = r.tryNumber() == null ? null : http.find(URI.create(ti + "/tries/" + r.tryNumber()), auth);
+        if (node instanceof ObjectNode history && r.id() != null && !history.hasNonNull("id")) {
+            history.put("id", r.id()); // the history of a try does not repeat the id the try had
+        }
+        if (node == null) {
+            node = http.find(URI.create(ti), auth);
+            if (node == null) {
+                return null;
+            }
+            String id = node.path("id").asText(null);
+            boolean same = r.id() != null ? r.id().equalsIgnoreCase(id)
+                    : r.tryNumber() != null && r.tryNumber() == node.path("try_number").asInt(-1);
+            if (!same) {
+                return null;
+            }
+        }
+        return AirflowParser.taskInstance(node);
+    }
+
     /**
      * Airflow 3 serves {@code /api/v2}, Airflow 2 {@code /api/v1}; a 404 is the only "not here" (a 401 still
      * proves the API exists), and an unavailable server decides nothing.

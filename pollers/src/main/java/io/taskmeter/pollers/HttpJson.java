@@ -47,6 +47,18 @@ final class HttpJson {
         return send(HttpRequest.newBuilder(uri).GET(), "GET " + uri.getPath(), auth);
     }
 
+    /** As {@link #get}, but null when the server answers 404: the object is not (or no longer) there. */
+    JsonNode find(URI uri, Auth auth) throws IOException {
+        try {
+            return get(uri, auth);
+        } catch (PollFailure e) {
+            if (e.kind() == PollFailure.Kind.BAD_ANSWER && e.getMessage().startsWith("404 ")) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     JsonNode post(URI uri, JsonNode body, Auth auth) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(body);
         return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
@@ -106,6 +118,11 @@ final class HttpJson {
             Thread.currentThread().interrupt();
             throw new PollFailure(PollFailure.Kind.UNAVAILABLE, what + " interrupted", e);
         }
+    }
+
+    /** One path segment, percent-encoded (run ids hold ':' and '+'). */
+    static String segment(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static String snippet(byte[] body) {

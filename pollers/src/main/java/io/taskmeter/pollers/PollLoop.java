@@ -19,8 +19,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Polls one orchestrator again and again: fetch, keep the records whose canonical content changed since they were
- * last sent, hand them on in documents of at most N records, then remember what was sent. The state is saved only
+ * Polls one orchestrator again and again: fetch, follow up the records that were active last time and are no longer
+ * listed (a retried try, an end stamped before the window), keep the records whose canonical content changed
+ * since they were last sent, hand them on in documents of at most N records, then remember what was sent. The state is saved only
  * after the consumer took every document, so a crash between the two sends a record twice (ingest is idempotent)
  * but never loses one. Any failure (auth, timeout, 5xx, refused connection, a consumer that throws) is logged in
  * one line and retried with backoff and jitter; the loop never dies of one.
@@ -65,6 +66,13 @@ public final class PollLoop implements AutoCloseable {
         for (MetadataRecord r : poller.fetch(since)) {
             latest.put(r.key(), r); // pages that shifted under the poll may repeat a record
         }
+        List<MetadataRecord> active = latest.values().stream().filter(r -> r.endMs() == null).toList();
+        List<MetadataRecord> vanished = state.active().stream().filter(r -> !latest.containsKey(r.key())).toList();
+        if (!vanished.isEmpty()) {
+            for (MetadataRecord r : poller.refetch(vanished)) {
+                latest.putIfAbsent(r.key(), r);
+            }
+        }
         Map<String, String> hashes = new LinkedHashMap<>();
         List<MetadataRecord> changed = new ArrayList<>();
         Long cursor = state.cursorMs();
@@ -84,7 +92,7 @@ public final class PollLoop implements AutoCloseable {
             out.accept(MetadataDocument.of(poller.source(), poller.instance(), now,
                     changed.subList(from, Math.min(changed.size(), from + max))));
         }
-        PollState next = new PollState(cursor, hashes);
+        PollState next = new PollState(cursor, hashes, active);
         next.save(config.stateFile());
         state = next;
         return changed.size();

@@ -18,4 +18,11 @@ public interface Poller {
      * read only some pages must not look complete.
      */
     List<MetadataRecord> fetch(long sinceMs) throws IOException;
+
+    /**
+     * Records that the previous poll saw active and this one did not return, each read again where it lives: an
+     * earlier try of a task that was retried meanwhile, or a run whose end was stamped before the window by a
+     * lagging clock. Those not found any more (deleted) are left out.
+     */
+    List<MetadataRecord> refetch(List<MetadataRecord> vanished) throws IOException;
 }

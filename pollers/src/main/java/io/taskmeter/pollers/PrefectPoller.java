@@ -64,6 +64,25 @@ final class PrefectPoller implements Poller {
         String since = Instant.ofEpochMilli(sinceMs).toString();
         ArrayNode flowRuns = pages("/flow_runs/filter", "flow_runs", since);
         ArrayNode taskRuns = pages("/task_runs/filter", "task_runs", since);
+        return parse(flowRuns, taskRuns);
+    }
+
+    @Override
+    public List<MetadataRecord> refetch(List<MetadataRecord> vanished) throws IOException {
+        ArrayNode flowRuns = HttpJson.JSON.createArrayNode();
+        ArrayNode taskRuns = HttpJson.JSON.createArrayNode();
+        for (MetadataRecord r : vanished) {
+            boolean flowRun = MetadataRecord.FLOW_RUN.equals(r.type());
+            JsonNode n = r.id() == null ? null : http.find(URI.create(api + (flowRun ? "/flow_runs/" : "/task_runs/")
+                    + HttpJson.segment(r.id())), auth);
+            if (n != null && n.isObject()) {
+                (flowRun ? flowRuns : taskRuns).add(n);
+            }
+        }
+        return parse(flowRuns, taskRuns);
+    }
+
+    private List<MetadataRecord> parse(ArrayNode flowRuns, ArrayNode taskRuns) throws IOException {
         Set<String> flows = new LinkedHashSet<>();
         Set<String> deployments = new LinkedHashSet<>();
         for (JsonNode fr : flowRuns) {

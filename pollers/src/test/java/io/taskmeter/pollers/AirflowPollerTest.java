@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -141,6 +140,34 @@ class AirflowPollerTest {
     }
 
     @Test
+    void aRetriedTryAndATryStampedBeforeTheWindowAreFollowedToTheirEnd() throws Exception {
+        try (FakeAirflow airflow = airflow2()) {
+            Collected out = new Collected();
+            PollerConfig cfg = config(airflow, GOOD, Collected.newDir());
+            PollLoop loop = new PollLoop(new AirflowPoller(cfg), cfg, out, () -> AIRFLOW2_NOW);
+            assertEquals(30, loop.pollOnce());
+
+            synchronized (airflow) {
+                // Between two polls try 1 of extract fails and try 2 starts: the list shows only try 2.
+                ObjectNode extract = airflow.taskInstance("etl_daily", "extract");
+                airflow.history.add(extract.deepCopy().put("state", "up_for_retry")
+                        .put("end_date", "2024-05-02T09:50:00+00:00"));
+                extract.put("try_number", 2).put("start_date", "2024-05-02T09:55:00+00:00").put("pid", 4300);
+                // train ends on a worker whose clock is a day behind: its end is far before the window.
+                airflow.taskInstance("ml_train", "train").put("state", "success")
+                        .put("end_date", "2024-05-01T09:00:00+00:00");
+            }
+            out.clear();
+            loop.pollOnce();
+            assertEquals(new TreeSet<>(List.of("etl_daily/extract/-1/1 up_for_retry",
+                    "etl_daily/extract/-1/2 running", "ml_train/train/-1/2 success")), new TreeSet<>(out.described()));
+            assertEquals(3, out.records().size());
+            out.clear();
+            assertEquals(0, loop.pollOnce(), "followed once, then forgotten");
+        }
+    }
+
+    @Test
     void airflow3UsesApiV2WithATokenAndRenewsItWhenItExpires() throws Exception {
         try (FakeAirflow airflow = new FakeAirflow(3)) {
             airflow.taskInstances.addAll(FakeServer.fixture("airflow3-v2-task-instances.json", "task_instances"));
@@ -185,6 +212,24 @@ class AirflowPollerTest {
             assertEquals(1, loop.pollOnce());
             assertEquals("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c", out.records().get(0).id());
             assertEquals(2, airflow.requests("/auth/token").size(), "a 401 fetched a new token, once");
+
+            synchronized (airflow) {
+                // Airflow 3 gives each try a new id and moves the old try to its history, without the id.
+                ObjectNode mapped = airflow.taskInstances.get(7);
+                ObjectNode earlier = mapped.deepCopy();
+                earlier.remove("id");
+                airflow.history.add(earlier.put("state", "up_for_retry").put("end_date", "2025-06-02T00:50:00Z"));
+                mapped.put("id", "0190a1b2-0000-7000-8000-999999999999").put("try_number", 2)
+                        .put("start_date", "2025-06-02T00:55:00Z");
+            }
+            out.clear();
+            assertEquals(2, loop.pollOnce());
+            Set<String> retried = new TreeSet<>();
+            for (MetadataRecord r : out.records()) {
+                retried.add(r.id() + " " + r.tryNumber() + " " + r.rawState());
+            }
+            assertEquals(new TreeSet<>(Set.of("0190a1b2-0000-7000-8000-000000000003 1 up_for_retry",
+                    "0190a1b2-0000-7000-8000-999999999999 2 running")), retried);
         }
     }
 
@@ -271,9 +316,5 @@ class AirflowPollerTest {
             }
         }
         throw new AssertionError("no end_date_gte query");
-    }
-
-    static void unused(ObjectNode n) {
-        assertNotNull(n);
     }
 }

@@ -24,6 +24,8 @@ final class FakeAirflow extends FakeServer {
     final int airflowMajor;
     final List<ObjectNode> taskInstances = new ArrayList<>();
     final List<ObjectNode> dagRuns = new ArrayList<>();
+    /** Earlier tries of task instances, as the try history keeps them (Airflow 3: without the try's id). */
+    final List<ObjectNode> history = new ArrayList<>();
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
     private final String api;
 
@@ -71,7 +73,53 @@ final class FakeAirflow extends FakeServer {
         if (r.path().equals(api + "/dags/~/dagRuns")) {
             return ok(collection("dag_runs", dagRuns, r));
         }
+        return one(List.of(r.path().substring(api.length() + 1).split("/")));
+    }
+
+    /** The single-object endpoints: a DAG run, a task instance, one try of it. */
+    private Answer one(List<String> p) {
+        if (p.size() < 4 || !p.get(0).equals("dags") || !p.get(2).equals("dagRuns")) {
+            return status(404, "not found");
+        }
+        String dag = p.get(1);
+        String run = p.get(3);
+        if (p.size() == 4) {
+            return found(dagRuns.stream().filter(n -> dag.equals(n.path("dag_id").asText())
+                    && run.equals(n.path("dag_run_id").asText())).findFirst().orElse(null));
+        }
+        if (p.size() < 6 || !p.get(4).equals("taskInstances")) {
+            return status(404, "not found");
+        }
+        String task = p.get(5);
+        List<String> rest = p.subList(6, p.size());
+        int map = -1;
+        if (!rest.isEmpty() && rest.get(0).matches("\\d+")) {
+            map = Integer.parseInt(rest.get(0));
+            rest = rest.subList(1, rest.size());
+        }
+        int mapIndex = map;
+        Predicate<ObjectNode> same = n -> dag.equals(n.path("dag_id").asText())
+                && run.equals(n.path("dag_run_id").asText()) && task.equals(n.path("task_id").asText())
+                && n.path("map_index").asInt(-1) == mapIndex;
+        if (rest.isEmpty()) {
+            return found(taskInstances.stream().filter(same).findFirst().orElse(null));
+        }
+        if (rest.size() == 2 && rest.get(0).equals("tries")) {
+            int tryNumber = Integer.parseInt(rest.get(1));
+            Predicate<ObjectNode> thatTry = same.and(n -> n.path("try_number").asInt() == tryNumber);
+            ObjectNode current = taskInstances.stream().filter(thatTry).findFirst().orElse(null);
+            if (current != null) {
+                ObjectNode copy = current.deepCopy();
+                copy.remove("id"); // a try's history does not carry the id
+                return ok(copy);
+            }
+            return found(history.stream().filter(thatTry).findFirst().orElse(null));
+        }
         return status(404, "not found");
+    }
+
+    private static Answer found(ObjectNode n) {
+        return n == null ? status(404, "not found") : ok(n);
     }
 
     private boolean authorized(String header) {

@@ -41,6 +41,13 @@ final class FakePrefect extends FakeServer {
         if (!("Bearer " + API_KEY).equals(r.authorization())) {
             return status(401, "Unauthorized");
         }
+        String path = r.path().substring(api.length());
+        if ("GET".equals(r.method()) && path.matches("/(flow|task)_runs/[^/]+")) {
+            String id = path.substring(path.lastIndexOf('/') + 1);
+            return (path.startsWith("/flow") ? flowRuns : taskRuns).stream()
+                    .filter(n -> id.equals(n.path("id").asText())).findFirst().<Answer>map(FakeServer::ok)
+                    .orElse(status(404, "Not Found"));
+        }
         if (!"POST".equals(r.method()) || r.body() == null) {
             return status(405, "Method Not Allowed");
         }

@@ -109,6 +109,25 @@ class PrefectPollerTest {
     }
 
     @Test
+    void aRunWhoseEndIsStampedBeforeTheWindowIsReadByItsId() throws Exception {
+        try (FakePrefect prefect = prefect("/api")) {
+            Collected out = new Collected();
+            PollerConfig cfg = config(prefect.url(), KEY, Collected.newDir());
+            PollLoop loop = new PollLoop(new PrefectPoller(cfg), cfg, out, () -> NOW);
+            assertEquals(33, loop.pollOnce());
+            synchronized (prefect) {
+                prefect.flowRuns.get(0).put("state_type", "COMPLETED").put("state_name", "Completed")
+                        .put("end_time", "2026-03-30T18:00:00Z").put("updated", "2026-03-31T18:59:00Z");
+            }
+            out.clear();
+            assertEquals(1, loop.pollOnce());
+            assertEquals(List.of("flow_run e3755d32-cec5-42ca-9bcd-af236e308ba6 Completed"), out.described());
+            assertEquals("etl-flow", out.records().get(0).dagOrFlow());
+            assertEquals(1, prefect.requests("/flow_runs/e3755d32-cec5-42ca-9bcd-af236e308ba6").size());
+        }
+    }
+
+    @Test
     void cloudWorkspaceUrlsAreUsedAsGivenWithTheApiKey() throws Exception {
         String workspace = "/api/accounts/0ff44498-d380-4d7b-bd68-9b52da03823f/workspaces/"
                 + "c5f6cfa4-b2e8-4b55-b0e5-9d7a2ba7a2a4";
