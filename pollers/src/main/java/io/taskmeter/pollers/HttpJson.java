@@ -39,8 +39,9 @@ final class HttpJson {
 
     HttpJson(Duration timeout) {
         this.timeout = timeout;
+        // No redirects: the Authorization header would follow them to wherever they point.
         this.client = HttpClient.newBuilder().connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     JsonNode get(URI uri, Auth auth) throws IOException {
@@ -91,6 +92,11 @@ final class HttpJson {
                     throw new PollFailure(PollFailure.Kind.BAD_ANSWER, what + " answered " + status
                             + " with a body that is not JSON: " + e.getMessage(), e);
                 }
+            }
+            if (status >= 300 && status < 400) {
+                throw new PollFailure(PollFailure.Kind.BAD_ANSWER, status + " from " + what + ": redirected to "
+                        + r.headers().firstValue("Location").orElse("(no Location)")
+                        + "; give that URL instead (credentials are not sent after a redirect)");
             }
             String text = status + " from " + what + ": " + snippet(r.body());
             if (status == 401 || status == 403) {

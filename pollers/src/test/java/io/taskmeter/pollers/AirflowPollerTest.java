@@ -308,6 +308,29 @@ class AirflowPollerTest {
         assertTrue(f.getMessage().contains("cannot connect"), f.getMessage());
     }
 
+    @Test
+    void aRedirectIsNotFollowedWithTheCredentials() throws Exception {
+        com.sun.net.httpserver.HttpServer moved = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        moved.createContext("/", ex -> {
+            ex.getResponseHeaders().set("Location", "http://elsewhere.example/api/v1/dags");
+            ex.sendResponseHeaders(301, -1);
+            ex.close();
+        });
+        moved.start();
+        try {
+            PollerConfig cfg = PollerConfig.of("airflow", java.net.URI.create("http://127.0.0.1:"
+                    + moved.getAddress().getPort() + "/api/v1"), GOOD, Collected.newDir());
+            PollFailure f = assertThrows(PollFailure.class,
+                    () -> new PollLoop(new AirflowPoller(cfg), cfg, new Collected(), () -> AIRFLOW2_NOW).pollOnce());
+            assertEquals(PollFailure.Kind.BAD_ANSWER, f.kind());
+            assertTrue(f.getMessage().contains("redirected to http://elsewhere.example/api/v1/dags"),
+                    f.getMessage());
+        } finally {
+            moved.stop(0);
+        }
+    }
+
     private static String lastEndBound(FakeAirflow airflow) {
         List<FakeServer.Request> rs = new ArrayList<>(airflow.requests("/taskInstances"));
         for (int i = rs.size() - 1; i >= 0; i--) {
