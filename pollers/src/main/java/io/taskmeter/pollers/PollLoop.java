@@ -66,7 +66,8 @@ public final class PollLoop implements AutoCloseable {
         for (MetadataRecord r : poller.fetch(since)) {
             latest.put(r.key(), r); // pages that shifted under the poll may repeat a record
         }
-        List<MetadataRecord> active = latest.values().stream().filter(r -> r.endMs() == null).toList();
+        List<MetadataRecord> active = latest.values().stream().filter(r -> r.endMs() == null)
+                .map(PollLoop::identity).toList();
         List<MetadataRecord> vanished = state.active().stream().filter(r -> !latest.containsKey(r.key())).toList();
         if (!vanished.isEmpty()) {
             for (MetadataRecord r : poller.refetch(vanished)) {
@@ -174,6 +175,12 @@ public final class PollLoop implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** What a follow-up needs to find a record again (and its key): the state file stays small. */
+    private static MetadataRecord identity(MetadataRecord r) {
+        return MetadataRecord.builder(r.type(), r.source(), r.api()).id(r.id()).dagOrFlow(r.dagOrFlow())
+                .run(r.run()).task(r.task()).mapIndex(r.mapIndex()).tryNumber(r.tryNumber()).build();
     }
 
     private static String hash(String canonical) {
