@@ -1,5 +1,8 @@
 package io.taskmeter.shipper;
 
+import io.taskmeter.pollers.PollLoop;
+import io.taskmeter.pollers.PollerConfig;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -92,16 +95,15 @@ public final class Main {
     }
 
     private static int run(Parsed p) throws Exception {
-        java.util.List<io.taskmeter.pollers.PollerConfig> orchestrators = p.status() ? List.of()
-                : p.orchestrators().configs(p.config().spoolDir());
         if (p.status()) {
             Spool spool = new Spool(p.config().spoolDir(), p.config().maxSpoolBytes());
             System.out.println("spool: " + spool.entries().size() + " batches waiting in " + spool.dir());
             return 0;
         }
+        List<PollerConfig> orchestrators = p.orchestrators().configs(p.config().spoolDir());
         Shipper shipper = Shipper.start(p.config(), key -> LOG.fine(() -> "uploaded " + key));
         if (p.config().once()) {
-            OrchestratorOptions.pollOnce(orchestrators, shipper);
+            Orchestrators.pollOnce(orchestrators, shipper);
             Thread.sleep(p.config().batchEvery().toMillis());
             try {
                 shipper.flush();
@@ -110,11 +112,11 @@ public final class Main {
             }
             return 0;
         }
-        var pollers = OrchestratorOptions.start(orchestrators, shipper);
+        List<PollLoop> pollers = Orchestrators.start(orchestrators, shipper);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping: final sample, batch and upload");
-            pollers.forEach(io.taskmeter.pollers.PollLoop::close);
+            pollers.forEach(PollLoop::close);
             shipper.close();
             stopped.countDown();
         }, "taskmeter-shutdown"));
@@ -122,7 +124,7 @@ public final class Main {
         return 0;
     }
 
-    record Parsed(ShipperConfig config, boolean help, boolean status, OrchestratorOptions orchestrators) {
+    record Parsed(ShipperConfig config, boolean help, boolean status, Orchestrators orchestrators) {
     }
 
     static Parsed parse(String[] args, Map<String, String> env) {
@@ -143,7 +145,7 @@ public final class Main {
         boolean help = false;
         boolean status = false;
         boolean flagRedact = false;
-        OrchestratorOptions orchestrators = new OrchestratorOptions(env);
+        Orchestrators orchestrators = new Orchestrators(env);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String inline = null;
@@ -159,7 +161,7 @@ public final class Main {
                 throw new IllegalArgumentException(a + " takes no value");
             }
             String v = null;
-            if (takesValue && (isKnown(a) || OrchestratorOptions.takes(a))) {
+            if (takesValue && (isKnown(a) || Orchestrators.takes(a))) {
                 if (inline != null) {
                     v = inline;
                 } else if (i + 1 < args.length) {
@@ -189,7 +191,7 @@ public final class Main {
                     redact.add(v);
                 }
                 default -> {
-                    if (!OrchestratorOptions.takes(a)) {
+                    if (!Orchestrators.takes(a)) {
                         throw new IllegalArgumentException("unknown option '" + a + "'");
                     }
                     orchestrators.set(a, v);

@@ -33,9 +33,9 @@ class OrchestratorShippingTest {
     static final String PASSWORD = "s3cret-airflow-pw";
 
     @Test
-    void helpNamesTheOrchestratorOptions() throws Exception {
+    void helpNamesTheOrchestrators() throws Exception {
         MainTest.Run r = MainTest.main(Map.of(), "--help");
-        for (String option : OrchestratorOptions.OPTIONS) {
+        for (String option : Orchestrators.OPTIONS) {
             assertTrue(r.out().contains(option), option + " missing from --help");
         }
         for (String env : List.of("TASKMETER_AIRFLOW_USERNAME", "TASKMETER_AIRFLOW_PASSWORD",

@@ -1,6 +1,7 @@
 package io.taskmeter.shipper;
 
 import io.taskmeter.core.metadata.MetadataCodec;
+import io.taskmeter.core.metadata.MetadataDocument;
 import io.taskmeter.pollers.Credentials;
 import io.taskmeter.pollers.PollLoop;
 import io.taskmeter.pollers.PollerConfig;
@@ -19,8 +20,8 @@ import java.util.logging.Logger;
  * like batches (spooled, then uploaded under the sink's prefix at {@code metadata/v1/...} with the uploader's
  * retries). Credentials come from options or the environment and are never logged.
  */
-final class OrchestratorOptions {
-    private static final Logger LOG = Logger.getLogger(OrchestratorOptions.class.getName());
+final class Orchestrators {
+    private static final Logger LOG = Logger.getLogger(Orchestrators.class.getName());
     static final List<String> OPTIONS = List.of("--orchestrator", "--orchestrator-interval", "--airflow-username",
             "--airflow-password", "--airflow-token", "--prefect-api-key");
 
@@ -30,7 +31,7 @@ final class OrchestratorOptions {
     private Credentials flags = Credentials.NONE;
     private final Map<String, String> env;
 
-    OrchestratorOptions(Map<String, String> env) {
+    Orchestrators(Map<String, String> env) {
         this.env = env;
         String fromEnv = env.get("TASKMETER_ORCHESTRATOR");
         if (fromEnv != null) {
@@ -96,7 +97,7 @@ final class OrchestratorOptions {
         return loops;
     }
 
-    private static void ship(Shipper shipper, io.taskmeter.core.metadata.MetadataDocument doc) {
+    private static void ship(Shipper shipper, MetadataDocument doc) {
         try {
             shipper.ship(doc.key(), MetadataCodec.encode(doc));
         } catch (IOException e) {
