@@ -1,5 +1,8 @@
 package io.taskmeter.shipper;
 
+import io.taskmeter.pollers.PollLoop;
+import io.taskmeter.pollers.PollerConfig;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -47,6 +50,20 @@ public final class Main {
               --redact REGEX       also redact matches of REGEX from command lines; repeatable
                                    [TASKMETER_REDACT, one pattern per line]
               --once               sample for one batch interval, upload one batch, exit  [TASKMETER_ONCE=true]
+                                   (with --orchestrator: poll each orchestrator once, too)
+            Orchestrator metadata (Airflow and Prefect REST APIs, read-only; documents go to the sink under
+            metadata/v1/, spooled and retried like batches; cursors kept in orchestrator-state/ next to the spool):
+              --orchestrator airflow=URL   poll Airflow 2 (/api/v1) or 3 (/api/v2) at URL, the webserver or API
+                                   server root; repeatable  [TASKMETER_ORCHESTRATOR, one per line]
+              --orchestrator prefect=URL   poll Prefect: a server root (its /api is used) or a Prefect Cloud
+                                   workspace, https://api.prefect.cloud/api/accounts/<id>/workspaces/<id>
+              --orchestrator-interval DUR  time between polls  [TASKMETER_ORCHESTRATOR_INTERVAL] (default 30s)
+              --airflow-username U, --airflow-password P
+                                   basic auth (Airflow 2), a JWT from /auth/token (Airflow 3)
+                                   [TASKMETER_AIRFLOW_USERNAME, TASKMETER_AIRFLOW_PASSWORD]
+              --airflow-token T    an Airflow bearer token, used as is  [TASKMETER_AIRFLOW_TOKEN]
+              --prefect-api-key K  Prefect Cloud (or keyed server) API key  [TASKMETER_PREFECT_API_KEY]
+                                   Prefer the environment for secrets: other users can read a command line.
               --help               print this text and exit
             Every option also takes the form --option=value. Exit status: 0 done, 1 failure, 2 bad options.
             SIGTERM takes a last sample, cuts and uploads a final batch; what cannot be uploaded stays spooled and
@@ -83,8 +100,10 @@ public final class Main {
             System.out.println("spool: " + spool.entries().size() + " batches waiting in " + spool.dir());
             return 0;
         }
+        List<PollerConfig> orchestrators = p.orchestrators().configs(p.config().spoolDir());
         Shipper shipper = Shipper.start(p.config(), key -> LOG.fine(() -> "uploaded " + key));
         if (p.config().once()) {
+            Orchestrators.pollOnce(orchestrators, shipper);
             Thread.sleep(p.config().batchEvery().toMillis());
             try {
                 shipper.flush();
@@ -93,9 +112,11 @@ public final class Main {
             }
             return 0;
         }
+        List<PollLoop> pollers = Orchestrators.start(orchestrators, shipper);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping: final sample, batch and upload");
+            pollers.forEach(PollLoop::close);
             shipper.close();
             stopped.countDown();
         }, "taskmeter-shutdown"));
@@ -103,7 +124,7 @@ public final class Main {
         return 0;
     }
 
-    record Parsed(ShipperConfig config, boolean help, boolean status) {
+    record Parsed(ShipperConfig config, boolean help, boolean status, Orchestrators orchestrators) {
     }
 
     static Parsed parse(String[] args, Map<String, String> env) {
@@ -124,6 +145,7 @@ public final class Main {
         boolean help = false;
         boolean status = false;
         boolean flagRedact = false;
+        Orchestrators orchestrators = new Orchestrators(env);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String inline = null;
@@ -139,7 +161,7 @@ public final class Main {
                 throw new IllegalArgumentException(a + " takes no value");
             }
             String v = null;
-            if (takesValue && isKnown(a)) {
+            if (takesValue && (isKnown(a) || Orchestrators.takes(a))) {
                 if (inline != null) {
                     v = inline;
                 } else if (i + 1 < args.length) {
@@ -168,11 +190,16 @@ public final class Main {
                     }
                     redact.add(v);
                 }
-                default -> throw new IllegalArgumentException("unknown option '" + a + "'");
+                default -> {
+                    if (!Orchestrators.takes(a)) {
+                        throw new IllegalArgumentException("unknown option '" + a + "'");
+                    }
+                    orchestrators.set(a, v);
+                }
             }
         }
         if (help) {
-            return new Parsed(null, true, false);
+            return new Parsed(null, true, false, orchestrators);
         }
         if (sink == null && !status) {
             throw new IllegalArgumentException("no sink: give --sink s3://bucket/prefix (or file:///dir), "
@@ -195,7 +222,8 @@ public final class Main {
                 endpointUri, region, hostId == null ? ShipperConfig.defaultHostId() : hostId,
                 spool != null ? Path.of(spool) : ShipperConfig.defaultSpoolDir(), maxSpoolMb << 20, instanceType,
                 redact, once);
-        return new Parsed(config, false, status);
+        orchestrators.configs(config.spoolDir()); // bad specs fail here, with exit status 2
+        return new Parsed(config, false, status, orchestrators);
     }
 
     private static boolean isKnown(String option) {

@@ -111,6 +111,15 @@ public final class Shipper implements AutoCloseable {
         uploader.drain();
     }
 
+    /**
+     * Spools an object other than a batch (an orchestrator metadata document) under the sink's prefix; it is
+     * uploaded with the batches, with their retries, and survives a restart the same way.
+     */
+    public void ship(String key, byte[] bytes) throws IOException {
+        spool.add(config.prefix() + key, bytes);
+        uploader.kick();
+    }
+
     /** The boot id batches are keyed by. */
     public String bootId() {
         return bootId;
