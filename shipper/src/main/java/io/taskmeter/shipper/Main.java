@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 
+import sun.misc.Signal;
+
 /** {@code taskmeter-shipper [options]}: flags win over TASKMETER_* environment variables, which win over defaults. */
 public final class Main {
     static {
@@ -86,20 +88,19 @@ public final class Main {
         Shipper shipper = Shipper.start(p.config(), key -> LOG.fine(() -> "uploaded " + key));
         if (p.config().once()) {
             Thread.sleep(p.config().batchEvery().toMillis());
-            try {
-                shipper.flush();
-            } finally {
-                shipper.stop(false);
-            }
-            return 0;
+            return shipper.stop(true) ? 0 : 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping: final sample, batch and upload");
-            shipper.close();
-            stopped.countDown();
-        }, "taskmeter-shutdown"));
-        stopped.await();
+        CountDownLatch stop = new CountDownLatch(1);
+        // SIGTERM (systemd's stop) and SIGINT are a normal end: the final batch is cut and the exit status is 0,
+        // which a shutdown hook alone cannot give (the JVM then exits with 143).
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), s -> stop.countDown());
+        }
+        stop.await();
+        LOG.info("stopping: final sample, batch and upload");
+        if (!shipper.stop(true)) {
+            LOG.warning("the final batches stay spooled in " + p.config().spoolDir() + " for the next start");
+        }
         return 0;
     }
 

@@ -26,7 +26,6 @@ final class Uploader implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private boolean kicked = true;
-    private volatile String lastUploaded = "never";
 
     Uploader(Spool spool, BatchSink sink) {
         this.spool = spool;
@@ -44,7 +43,8 @@ final class Uploader implements AutoCloseable {
     }
 
     String lastUploaded() {
-        return lastUploaded;
+        String k = spool.state().lastUploadKey();
+        return k == null ? "never" : k;
     }
 
     /** A batch was spooled: upload soon. */
@@ -99,8 +99,9 @@ final class Uploader implements AutoCloseable {
                 continue; // dropped by the spool bound meanwhile
             }
             sink.put(e.key(), bytes);
+            // Recorded before the batch leaves the spool: a restart in between still knows its number was used.
+            spool.state().uploaded(e.key(), System.currentTimeMillis());
             spool.remove(e);
-            lastUploaded = e.key();
             LOG.fine(() -> "uploaded " + e.key());
             for (Consumer<String> l : listeners) {
                 try {
