@@ -52,13 +52,14 @@ class ClockStepTest {
         long realStart = System.currentTimeMillis();
         try (Shipper shipper = Shipper.start(config, config.openSink(), null,
                 () -> System.currentTimeMillis() + offset.get())) {
-            Thread.sleep(1000);
-            offset.addAndGet(HOUR);
-            Thread.sleep(1000);
-            offset.addAndGet(-3 * HOUR);
-            Thread.sleep(1000);
-            offset.addAndGet(HOUR / 2); // still behind the clock the samples follow
-            Thread.sleep(600);
+            long[] steps = {HOUR, -3 * HOUR, HOUR / 2}; // the last leaves the wall behind the sample clock
+            for (long step : steps) {
+                long seq = shipper.lastSeq();
+                TestSupport.await(() -> shipper.lastSeq() >= seq + 2, "two batches cut");
+                offset.addAndGet(step);
+            }
+            long seq = shipper.lastSeq();
+            TestSupport.await(() -> shipper.lastSeq() >= seq + 2, "two batches cut");
             shipper.flush();
         } finally {
             task.destroyForcibly();
@@ -73,7 +74,7 @@ class ClockStepTest {
         for (UnitSeries u : TestSupport.units(batches, u -> "clock-task".equals(u.tags().get("task")))) {
             samples.addAll(u.samples());
         }
-        assertTrue(samples.size() >= 20, "the task was sampled throughout: " + samples.size());
+        assertTrue(samples.size() >= 8, "the task was sampled throughout: " + samples.size());
         for (int i = 1; i < samples.size(); i++) {
             assertTrue(samples.get(i).t() > samples.get(i - 1).t(), "sample times in order at " + i);
         }

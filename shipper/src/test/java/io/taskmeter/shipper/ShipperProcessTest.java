@@ -85,8 +85,8 @@ class ShipperProcessTest {
         try {
             // Batches of 1 s: some are cut and uploaded before the kill, the open one is journaled.
             Process first = shipper(dir, "--sink", "file://" + sink, "--batch-seconds", "1");
-            journalWith(dir.resolve("spool"), 1, first);
-            Thread.sleep(1500);
+            TestSupport.await(() -> Files.isDirectory(sink) && TestSupport.batches(sink).size() >= 2,
+                    "two batches uploaded");
             BatchJournal.Recovered before = journalWith(dir.resolve("spool"), 3, first);
             lastJournaled = before.endMs();
             killedAt = System.currentTimeMillis();
