@@ -138,9 +138,13 @@ final class BatchJournal {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.getFileName().toString().startsWith(PREFIX)
                     && !p.getFileName().toString().endsWith(".tmp")).sorted().toList()) {
-                Recovered r = read(f);
-                if (r != null) {
-                    out.add(r);
+                try {
+                    Recovered r = read(f);
+                    if (r != null) {
+                        out.add(r);
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // cut and removed by a running shipper while `status` looked
                 }
             }
         }

@@ -92,6 +92,11 @@ public final class Spool {
 
     /** Oldest first. */
     public synchronized List<Entry> entries() throws IOException {
+        return list(dir);
+    }
+
+    /** The batches spooled in {@code dir}, oldest first, without touching anything there. */
+    static List<Entry> list(Path dir) throws IOException {
         List<Entry> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)).toList()) {
@@ -121,10 +126,10 @@ public final class Spool {
         return state;
     }
 
-    /** Bytes of every spooled batch. */
-    public long bytes() throws IOException {
+    /** Bytes of these spooled batches. */
+    static long bytes(List<Entry> entries) {
         long total = 0;
-        for (Entry e : entries()) {
+        for (Entry e : entries) {
             total += size(e.file());
         }
         return total;
