@@ -12,8 +12,9 @@ import java.util.logging.Logger;
 
 /**
  * Uploads spooled batches in order, on its own thread, so sampling never waits for the network. A batch leaves the
- * spool only after the sink confirmed it. Failures are retried with exponential backoff (0.5 s doubling to 60 s)
- * and full jitter; the batch that failed is retried first, so order is kept.
+ * spool only after the sink confirmed it. Failures are retried with exponential backoff (the cap doubles from 0.5 s
+ * to 60 s) and jitter (each wait drawn between half the cap and the cap, so hosts that lost S3 together do not
+ * retry together); the batch that failed is retried first, so order is kept.
  */
 final class Uploader implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Uploader.class.getName());
