@@ -82,12 +82,22 @@ final class Uploader implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (IOException | RuntimeException e) {
-                cap = cap == 0 ? 500 : Math.min(MAX_BACKOFF_MS, cap * 2);
-                waitMs = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+                cap = nextCap(cap);
+                waitMs = jittered(cap);
                 LOG.warning("upload to " + sink.describe() + " failed (" + e.getMessage() + "); batches stay in "
                         + spool.dir() + ", next try in " + waitMs + " ms");
             }
         }
+    }
+
+    /** The backoff cap after one more failure: 0.5 s, doubling, at most {@link #MAX_BACKOFF_MS}. */
+    static long nextCap(long cap) {
+        return cap == 0 ? 500 : Math.min(MAX_BACKOFF_MS, cap * 2);
+    }
+
+    /** A wait between half the cap and the cap. */
+    static long jittered(long cap) {
+        return cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
     }
 
     /** Uploads everything spooled, oldest first; returns when done, throws at the first failure. */
