@@ -29,6 +29,8 @@ import java.util.zip.CRC32;
  * recognised by its number and not cut again. The first line (the header) is written whole (temporary file,
  * fsync, rename); each interval then appends one line {@code <crc32 hex> <json>} and fdatasyncs it. A line cut
  * short by the crash, or whose checksum does not match, ends the journal: it and anything after it are ignored.
+ * To keep the per-interval cost small, a unit is written whole only when it first appears in the journal or when
+ * anything but its samples changed (tags, end, ...); otherwise the line carries just its new samples.
  */
 final class BatchJournal {
     private static final Logger LOG = Logger.getLogger(BatchJournal.class.getName());
@@ -42,6 +44,11 @@ final class BatchJournal {
     private Merge merge = new Merge();
     private int records;
     private long bytes;
+    /** Per unit, what was last written whole: every component but base and samples. */
+    private final Map<String, List<Object>> written = new java.util.HashMap<>();
+    private static final List<java.lang.reflect.RecordComponent> IDENTITY = java.util.Arrays.stream(
+            UnitSeries.class.getRecordComponents())
+            .filter(c -> !c.getName().equals("base") && !c.getName().equals("samples")).toList();
 
     /** Identity of the batch the journal becomes. */
     record Header(String hostId, String bootId, long seq, long startMs, long intervalMs) {
@@ -67,6 +74,7 @@ final class BatchJournal {
         out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         header = h;
         merge = new Merge();
+        written.clear();
         records = 0;
         bytes = Files.size(file);
     }
@@ -77,9 +85,23 @@ final class BatchJournal {
         if (out == null) {
             return; // no open batch (stopping): nothing will be cut from it
         }
+        List<UnitSeries> whole = new ArrayList<>();
+        Map<String, List<Sample>> samplesOnly = new LinkedHashMap<>();
+        for (UnitSeries u : units) {
+            List<Object> id = identity(u);
+            if (id.equals(written.get(u.unitId()))) {
+                if (!u.samples().isEmpty()) {
+                    samplesOnly.put(u.unitId(), u.samples());
+                }
+            } else {
+                whole.add(u);
+                written.put(u.unitId(), id);
+            }
+        }
         Map<String, Object> rec = new LinkedHashMap<>();
         rec.put("t", t);
-        rec.put("units", units);
+        rec.put("units", whole);
+        rec.put("samples", samplesOnly);
         ByteBuffer buf = ByteBuffer.wrap(line(JSON.writeValueAsBytes(rec)));
         bytes += buf.remaining();
         while (buf.hasRemaining()) {
@@ -88,6 +110,19 @@ final class BatchJournal {
         // Data only (fdatasync): the file's length is metadata the data sync covers; its times are not needed.
         out.force(false);
         records++;
+    }
+
+    /** Read through the record's components, so fields the format gains later count without this code knowing. */
+    private static List<Object> identity(UnitSeries u) {
+        List<Object> values = new ArrayList<>(IDENTITY.size());
+        for (java.lang.reflect.RecordComponent c : IDENTITY) {
+            try {
+                values.add(c.getAccessor().invoke(u));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read " + c.getName() + " of a unit", e);
+            }
+        }
+        return values;
     }
 
     Header header() {
@@ -180,6 +215,9 @@ final class BatchJournal {
         for (byte[] l : lines.subList(1, lines.size())) {
             JsonNode n = JSON.readTree(l);
             m.add(n.path("t").asLong(), List.of(JSON.treeToValue(n.path("units"), UnitSeries[].class)));
+            for (var e : n.path("samples").properties()) {
+                m.addSamples(e.getKey(), List.of(JSON.treeToValue(e.getValue(), Sample[].class)));
+            }
             records++;
         }
         if (torn) {
@@ -236,6 +274,13 @@ final class BatchJournal {
                 latest.put(u.unitId(), u);
                 base.putIfAbsent(u.unitId(), u.base());
                 samples.computeIfAbsent(u.unitId(), k -> new ArrayList<>()).addAll(u.samples());
+            }
+        }
+
+        void addSamples(String unitId, List<Sample> more) {
+            List<Sample> to = samples.get(unitId);
+            if (to != null) { // a unit is written whole before its samples alone
+                to.addAll(more);
             }
         }
 
