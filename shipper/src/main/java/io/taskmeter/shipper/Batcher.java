@@ -25,6 +25,8 @@ import java.util.logging.Logger;
  */
 final class Batcher {
     private static final Logger LOG = Logger.getLogger(Batcher.class.getName());
+    /** A batch never spans more than this, well inside the 24 h a reader accepts (core BatchValidator). */
+    static final long MAX_SPAN_MS = 12L * 3600 * 1000;
     private final ShipperConfig config;
     private final String bootId;
     private final HostInfo host;
@@ -67,6 +69,12 @@ final class Batcher {
     synchronized long sample() throws IOException {
         // The clock is read under the lock, so samples taken from several threads stay in time order.
         long now = clock.getAsLong();
+        if (now - startMs > MAX_SPAN_MS) {
+            // The wall clock stepped far forward: end the open batch where its samples end and start the next at
+            // the new time, so neither spans the step.
+            LOG.warning("the clock jumped " + (now - startMs) / 1000 + " s ahead of the open batch's start: cutting it");
+            cut(Math.max(journal.lastT(), startMs), now, true);
+        }
         sampler.scan(now);
         journal.append(now, sampler.cut());
         return now;
@@ -78,9 +86,13 @@ final class Batcher {
      * @param reopen open the next batch (false when stopping: nothing is sampled after this)
      */
     synchronized String cut(boolean reopen) throws IOException {
+        long end = Math.max(Math.max(clock.getAsLong(), journal.lastT()), startMs);
+        return cut(end, end, reopen);
+    }
+
+    private String cut(long end, long nextStart, boolean reopen) throws IOException {
         List<UnitSeries> units = journal.units();
         long next = seq + 1;
-        long end = Math.max(Math.max(clock.getAsLong(), journal.lastT()), startMs);
         Batch batch = new Batch(Batch.FORMAT, Batch.VERSION, config.hostId(), bootId, ShipperConfig.VERSION, next,
                 startMs, end, config.interval().toMillis(), host, spool.takeDropped(), units);
         String key = BatchKey.of(config.prefix(), batch).key();
@@ -88,7 +100,7 @@ final class Batcher {
         spool.add(key, bytes);
         Spool.writeDurably(seqFile, Long.toString(next).getBytes(StandardCharsets.US_ASCII));
         seq = next;
-        startMs = end;
+        startMs = nextStart;
         journal.discard();
         if (reopen) {
             journal.open(header());
