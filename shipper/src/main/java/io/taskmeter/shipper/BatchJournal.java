@@ -27,7 +27,10 @@ import java.util.zip.CRC32;
  * {@code journal-<boot id>-<seq>}, named by the batch it will become: a journal recovered after a crash is cut under
  * that same boot id and sequence number, so a batch can never appear under two ids, and one already cut is
  * recognised by its number and not cut again. The first line (the header) is written whole (temporary file,
- * fsync, rename); each interval then appends one line {@code <crc32 hex> <json>} and fdatasyncs it. A line cut
+ * fsync, rename); each interval then appends one line {@code <crc32 hex> <json>}. A write survives the death of
+ * the process (kill -9, OOM kill) as soon as it returns, being in the kernel's page cache; against power loss the
+ * journal is fdatasynced at most every {@link #SYNC_EVERY_MS} of sample time, which keeps the cost of the
+ * per-second appends low. A line cut
  * short by the crash, or whose checksum does not match, ends the journal: it and anything after it are ignored.
  * To keep the per-interval cost small, a unit is written whole only when it first appears in the journal or when
  * anything but its samples changed (tags, end, ...); otherwise the line carries just its new samples.
@@ -35,6 +38,8 @@ import java.util.zip.CRC32;
 final class BatchJournal {
     private static final Logger LOG = Logger.getLogger(BatchJournal.class.getName());
     static final String PREFIX = "journal-";
+    /** Power loss loses at most this much sample time beyond the interval being sampled. */
+    static final long SYNC_EVERY_MS = 5_000;
     private static final ObjectMapper JSON = BatchCodec.json();
 
     private final Path dir;
@@ -44,6 +49,7 @@ final class BatchJournal {
     private Merge merge = new Merge();
     private int records;
     private long bytes;
+    private long syncedT = -1;
     /** Per unit, what was last written whole: every component but base and samples. */
     private final Map<String, List<Object>> written = new java.util.HashMap<>();
     private static final List<java.lang.reflect.RecordComponent> IDENTITY = java.util.Arrays.stream(
@@ -75,6 +81,7 @@ final class BatchJournal {
         header = h;
         merge = new Merge();
         written.clear();
+        syncedT = -1;
         records = 0;
         bytes = Files.size(file);
     }
@@ -107,8 +114,11 @@ final class BatchJournal {
         while (buf.hasRemaining()) {
             out.write(buf);
         }
-        // Data only (fdatasync): the file's length is metadata the data sync covers; its times are not needed.
-        out.force(false);
+        if (syncedT < 0 || t - syncedT >= SYNC_EVERY_MS || t < syncedT) {
+            // Data only (fdatasync): the file's length is metadata the data sync covers; its times are not needed.
+            out.force(false);
+            syncedT = t;
+        }
         records++;
     }
 
