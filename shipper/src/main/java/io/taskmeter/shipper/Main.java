@@ -5,15 +5,23 @@ import io.taskmeter.pollers.PollerConfig;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 
-/** {@code taskmeter-shipper [options]}: flags win over TASKMETER_* environment variables, which win over defaults. */
+import sun.misc.Signal;
+
+/**
+ * {@code taskmeter-shipper [options]}: flags win over TASKMETER_* environment variables, which win over the config
+ * file, which wins over the defaults.
+ */
 public final class Main {
     static {
         // One line per event, before java.util.logging reads its format.
@@ -25,15 +33,19 @@ public final class Main {
 
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
+    static final Path DEFAULT_CONFIG = Path.of("/etc/taskmeter/shipper.conf");
+
     static final String HELP = """
             taskmeter-shipper: samples the process trees of Airflow, Prefect and TASKMETER_TASK-tagged tasks on this
             host and uploads them in batches. Nothing is read from a process's environment but an allow-list of
             orchestrator variables; command lines are redacted before they leave the host.
 
-            Usage: taskmeter-shipper [options]          (Linux only; run as root to see every user's processes)
-                   taskmeter-shipper status [options]   how many batches wait in the spool
+            Usage: taskmeter-shipper [options]                run (Linux; as root to see every user's processes)
+                   taskmeter-shipper status [--json] [options] spool depth, last upload, drops, open batch
 
-            Options (environment variable in brackets; flags win over the environment, which wins over defaults):
+            Each setting comes from, in this order: a flag, its environment variable (in brackets), a line
+            `name = value` of the config file (the flag's name without the dashes; '#' starts a comment), the default.
+              --config PATH        config file  [TASKMETER_CONFIG] (default /etc/taskmeter/shipper.conf if it exists)
               --sink URI           where batches go: s3://bucket/prefix or file:///dir  [TASKMETER_SINK] (required)
               --s3-endpoint URL    an S3-compatible endpoint instead of AWS, path-style  [TASKMETER_S3_ENDPOINT]
               --region NAME        AWS region of the bucket  [TASKMETER_REGION, AWS_REGION] (default us-east-1)
@@ -42,15 +54,21 @@ public final class Main {
                                    [TASKMETER_BATCH_SECONDS] (default 60)
               --host-id ID         this host's id in keys and reports, [A-Za-z0-9._-]  [TASKMETER_HOST_ID]
                                    (default the hostname, sanitised)
-              --spool-dir DIR      batches wait here until the sink confirms them  [TASKMETER_SPOOL_DIR]
+              --spool-dir DIR      batches wait here until the sink confirms them; the open batch's journal and
+                                   state.json live here too  [TASKMETER_SPOOL_DIR]
                                    (default /var/lib/taskmeter/spool as root, else ~/.taskmeter/spool)
               --max-spool-mb N     spool bound in MiB; beyond it the oldest batches are dropped and the count is
                                    reported in the next batch  [TASKMETER_MAX_SPOOL_MB] (default 256)
+              --max-spool-age DUR  spool bound in age, e.g. 72h or 7d; older batches are dropped and counted the
+                                   same way  [TASKMETER_MAX_SPOOL_AGE] (default 7d)
               --instance-type T    EC2 instance type, for pricing  [TASKMETER_INSTANCE_TYPE] (default unknown)
               --redact REGEX       also redact matches of REGEX from command lines; repeatable
-                                   [TASKMETER_REDACT, one pattern per line]
+                                   [TASKMETER_REDACT, one pattern per line] (default none besides the built-in ones)
+              --boot-id-file PATH  where the boot id is read  [TASKMETER_BOOT_ID_FILE]
+                                   (default /proc/sys/kernel/random/boot_id)
               --once               sample for one batch interval, upload one batch, exit  [TASKMETER_ONCE=true]
                                    (with --orchestrator: poll each orchestrator once, too)
+              --json               with status: print JSON
             Orchestrator metadata (Airflow and Prefect REST APIs, read-only; documents go to the sink under
             metadata/v1/, spooled and retried like batches; cursors kept in orchestrator-state/ next to the spool):
               --orchestrator airflow=URL   poll Airflow 2 (/api/v1) or 3 (/api/v2) at URL, the webserver or API
@@ -63,11 +81,13 @@ public final class Main {
                                    [TASKMETER_AIRFLOW_USERNAME, TASKMETER_AIRFLOW_PASSWORD]
               --airflow-token T    an Airflow bearer token, used as is  [TASKMETER_AIRFLOW_TOKEN]
               --prefect-api-key K  Prefect Cloud (or keyed server) API key  [TASKMETER_PREFECT_API_KEY]
-                                   Prefer the environment for secrets: other users can read a command line.
+                                   Prefer the environment or the config file for secrets: other users can read a
+                                   command line.
               --help               print this text and exit
             Every option also takes the form --option=value. Exit status: 0 done, 1 failure, 2 bad options.
-            SIGTERM takes a last sample, cuts and uploads a final batch; what cannot be uploaded stays spooled and
-            is uploaded at the next start.
+            SIGTERM takes a last sample, cuts and uploads a final batch and exits 0; what cannot be uploaded stays
+            spooled and is uploaded at the next start. After a crash (kill -9, power loss) the open batch is
+            recovered from its journal at the next start.
             """;
 
     private Main() {
@@ -96,8 +116,8 @@ public final class Main {
 
     private static int run(Parsed p) throws Exception {
         if (p.status()) {
-            Spool spool = new Spool(p.config().spoolDir(), p.config().maxSpoolBytes());
-            System.out.println("spool: " + spool.entries().size() + " batches waiting in " + spool.dir());
+            StatusReport r = StatusReport.read(p.config().spoolDir(), System.currentTimeMillis());
+            System.out.print(p.json() ? r.json() + "\n" : r.text());
             return 0;
         }
         List<PollerConfig> orchestrators = p.orchestrators().configs(p.config().spoolDir());
@@ -105,47 +125,52 @@ public final class Main {
         if (p.config().once()) {
             Orchestrators.pollOnce(orchestrators, shipper);
             Thread.sleep(p.config().batchEvery().toMillis());
-            try {
-                shipper.flush();
-            } finally {
-                shipper.stop(false);
-            }
-            return 0;
+            return shipper.stop(true) ? 0 : 1;
         }
         List<PollLoop> pollers = Orchestrators.start(orchestrators, shipper);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping: final sample, batch and upload");
-            pollers.forEach(PollLoop::close);
-            shipper.close();
-            stopped.countDown();
-        }, "taskmeter-shutdown"));
-        stopped.await();
+        CountDownLatch stop = new CountDownLatch(1);
+        // SIGTERM (systemd's stop) and SIGINT are a normal end: the final batch is cut and the exit status is 0,
+        // which a shutdown hook alone cannot give (the JVM then exits with 143).
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), s -> stop.countDown());
+        }
+        stop.await();
+        LOG.info("stopping: final sample, batch and upload");
+        pollers.forEach(PollLoop::close);
+        if (!shipper.stop(true)) {
+            LOG.warning("the final batches stay spooled in " + p.config().spoolDir() + " for the next start");
+        }
         return 0;
     }
 
-    record Parsed(ShipperConfig config, boolean help, boolean status, Orchestrators orchestrators) {
+    record Parsed(ShipperConfig config, boolean help, boolean status, boolean json, Orchestrators orchestrators) {
     }
 
-    static Parsed parse(String[] args, Map<String, String> env) {
-        String sink = env.get("TASKMETER_SINK");
-        String endpoint = env.get("TASKMETER_S3_ENDPOINT");
-        String region = env.getOrDefault("TASKMETER_REGION", env.getOrDefault("AWS_REGION", "us-east-1"));
-        String interval = env.getOrDefault("TASKMETER_INTERVAL", "1s");
-        String batch = env.getOrDefault("TASKMETER_BATCH_SECONDS", "60");
-        String hostId = env.get("TASKMETER_HOST_ID");
-        String spool = env.get("TASKMETER_SPOOL_DIR");
-        String maxSpool = env.getOrDefault("TASKMETER_MAX_SPOOL_MB", "256");
-        String instanceType = env.get("TASKMETER_INSTANCE_TYPE");
-        List<String> redact = new ArrayList<>();
-        if (env.get("TASKMETER_REDACT") != null) {
-            env.get("TASKMETER_REDACT").lines().filter(l -> !l.isBlank()).forEach(redact::add);
+    /** Options that take a value, and the environment variables that stand for them (first found wins). */
+    private static final Map<String, List<String>> VALUED = new LinkedHashMap<>();
+
+    static {
+        for (String o : List.of("config", "sink", "s3-endpoint", "interval", "batch-seconds", "host-id",
+                "spool-dir", "max-spool-mb", "max-spool-age", "instance-type", "redact", "boot-id-file", "orchestrator",
+                "orchestrator-interval", "airflow-username", "airflow-password", "airflow-token", "prefect-api-key")) {
+            VALUED.put(o, List.of("TASKMETER_" + o.toUpperCase(Locale.ROOT).replace('-', '_')));
         }
-        boolean once = "true".equalsIgnoreCase(env.getOrDefault("TASKMETER_ONCE", "false"));
+        VALUED.put("region", List.of("TASKMETER_REGION", "AWS_REGION"));
+    }
+
+    /** Options whose environment variable holds one value per line. */
+    private static final List<String> MULTI_LINE = List.of("redact", "orchestrator");
+
+    static Parsed parse(String[] args, Map<String, String> env) {
+        return parse(args, env, DEFAULT_CONFIG);
+    }
+
+    /** Flags, then environment, then the config file, then defaults: the first source that sets a name wins. */
+    static Parsed parse(String[] args, Map<String, String> env, Path defaultConfig) {
+        Map<String, List<String>> flags = new LinkedHashMap<>();
         boolean help = false;
         boolean status = false;
-        boolean flagRedact = false;
-        Orchestrators orchestrators = new Orchestrators(env);
+        boolean json = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String inline = null;
@@ -153,15 +178,9 @@ public final class Main {
                 inline = a.substring(a.indexOf('=') + 1);
                 a = a.substring(0, a.indexOf('='));
             }
-            boolean takesValue = switch (a) {
-                case "--help", "-h", "--once", "status" -> false;
-                default -> true;
-            };
-            if (!takesValue && inline != null) {
-                throw new IllegalArgumentException(a + " takes no value");
-            }
-            String v = null;
-            if (takesValue && (isKnown(a) || Orchestrators.takes(a))) {
+            String name = a.startsWith("--") ? a.substring(2) : a;
+            if (a.startsWith("--") && VALUED.containsKey(name)) {
+                String v;
                 if (inline != null) {
                     v = inline;
                 } else if (i + 1 < args.length) {
@@ -169,44 +188,53 @@ public final class Main {
                 } else {
                     throw new IllegalArgumentException(a + " needs a value");
                 }
+                flags.computeIfAbsent(name, k -> new ArrayList<>()).add(v);
+                continue;
+            }
+            if (inline != null && List.of("--help", "--once", "--json").contains(a)) {
+                throw new IllegalArgumentException(a + " takes no value");
             }
             switch (a) {
                 case "--help", "-h" -> help = true;
-                case "--once" -> once = true;
+                case "--once" -> flags.put("once", List.of("true"));
+                case "--json" -> json = true;
                 case "status" -> status = true;
-                case "--sink" -> sink = v;
-                case "--s3-endpoint" -> endpoint = v;
-                case "--region" -> region = v;
-                case "--interval" -> interval = v;
-                case "--batch-seconds" -> batch = v;
-                case "--host-id" -> hostId = v;
-                case "--spool-dir" -> spool = v;
-                case "--max-spool-mb" -> maxSpool = v;
-                case "--instance-type" -> instanceType = v;
-                case "--redact" -> {
-                    if (!flagRedact) {
-                        redact.clear(); // flags replace the environment's patterns
-                        flagRedact = true;
-                    }
-                    redact.add(v);
-                }
-                default -> {
-                    if (!Orchestrators.takes(a)) {
-                        throw new IllegalArgumentException("unknown option '" + a + "'");
-                    }
-                    orchestrators.set(a, v);
-                }
+                default -> throw new IllegalArgumentException("unknown option '" + a + "'");
             }
         }
         if (help) {
-            return new Parsed(null, true, false, orchestrators);
+            return new Parsed(null, true, false, false, null);
         }
+        Map<String, List<String>> fromEnv = new LinkedHashMap<>();
+        VALUED.forEach((name, vars) -> vars.stream().map(env::get).filter(v -> v != null && !v.isBlank())
+                .findFirst().ifPresent(v -> fromEnv.put(name, MULTI_LINE.contains(name)
+                        ? v.lines().filter(l -> !l.isBlank()).toList() : List.of(v))));
+        if (env.get("TASKMETER_ONCE") != null) {
+            fromEnv.put("once", List.of(env.get("TASKMETER_ONCE")));
+        }
+        Path configFile;
+        Map<String, List<String>> fromFile = Map.of();
+        String named = first("config", flags, fromEnv, Map.of());
+        if (named != null) {
+            configFile = Path.of(named);
+            if (!Files.isRegularFile(configFile)) {
+                throw new IllegalArgumentException("config file " + configFile + " does not exist");
+            }
+        } else {
+            configFile = defaultConfig != null && Files.isRegularFile(defaultConfig) ? defaultConfig : null;
+        }
+        if (configFile != null) {
+            fromFile = ConfigFile.read(configFile, VALUED.keySet());
+        }
+        Map<String, List<String>> f = fromFile;
+        java.util.function.Function<String, String> get = name -> first(name, flags, fromEnv, f);
+        String sink = get.apply("sink");
         if (sink == null && !status) {
             throw new IllegalArgumentException("no sink: give --sink s3://bucket/prefix (or file:///dir), "
-                    + "or set TASKMETER_SINK");
+                    + "set TASKMETER_SINK, or write sink = ... in the config file");
         }
-        long batchSeconds = number("--batch-seconds", batch);
-        long maxSpoolMb = number("--max-spool-mb", maxSpool);
+        long batchSeconds = number("--batch-seconds", or(get.apply("batch-seconds"), "60"));
+        long maxSpoolMb = number("--max-spool-mb", or(get.apply("max-spool-mb"), "256"));
         if (batchSeconds < 1 || maxSpoolMb < 1) {
             throw new IllegalArgumentException("--batch-seconds and --max-spool-mb must be at least 1");
         }
@@ -214,21 +242,56 @@ public final class Main {
         if ("file".equals(sinkUri.getScheme()) && sinkUri.getPath() == null) {
             throw new IllegalArgumentException("--sink " + sink + ": a directory sink is file:///absolute/dir");
         }
+        String endpoint = get.apply("s3-endpoint");
         URI endpointUri = endpoint == null || endpoint.isBlank() ? null : uri("--s3-endpoint", endpoint);
         if (endpointUri != null && (endpointUri.getScheme() == null || endpointUri.getHost() == null)) {
             throw new IllegalArgumentException("--s3-endpoint " + endpoint + " is not a URL such as http://host:9000");
         }
-        ShipperConfig config = new ShipperConfig(duration(interval), Duration.ofSeconds(batchSeconds), sinkUri,
-                endpointUri, region, hostId == null ? ShipperConfig.defaultHostId() : hostId,
-                spool != null ? Path.of(spool) : ShipperConfig.defaultSpoolDir(), maxSpoolMb << 20, instanceType,
-                redact, once);
+        List<String> redact = flags.containsKey("redact") ? flags.get("redact")
+                : fromEnv.containsKey("redact") ? fromEnv.get("redact") : f.getOrDefault("redact", List.of());
+        String once = or(get.apply("once"), "false");
+        if (!once.equalsIgnoreCase("true") && !once.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("once must be true or false, was '" + once + "'");
+        }
+        String hostId = get.apply("host-id");
+        String spool = get.apply("spool-dir");
+        String bootIdFile = get.apply("boot-id-file");
+        ShipperConfig config = new ShipperConfig(duration(or(get.apply("interval"), "1s")),
+                Duration.ofSeconds(batchSeconds), sinkUri, endpointUri, or(get.apply("region"), "us-east-1"),
+                hostId == null ? ShipperConfig.defaultHostId() : hostId,
+                spool != null ? Path.of(spool) : ShipperConfig.defaultSpoolDir(), maxSpoolMb << 20,
+                get.apply("instance-type"), redact, Boolean.parseBoolean(once.toLowerCase(Locale.ROOT)),
+                duration(or(get.apply("max-spool-age"), "7d")),
+                bootIdFile == null ? ShipperConfig.DEFAULT_BOOT_ID_FILE : Path.of(bootIdFile));
+        Orchestrators orchestrators = new Orchestrators(env);
+        // The environment's list is the constructor's; flags, else the file, replace it only when it is absent.
+        List<String> specs = flags.containsKey("orchestrator") ? flags.get("orchestrator")
+                : fromEnv.containsKey("orchestrator") ? List.of() : f.getOrDefault("orchestrator", List.of());
+        specs.forEach(spec -> orchestrators.set("--orchestrator", spec));
+        for (String name : List.of("orchestrator-interval", "airflow-username", "airflow-password", "airflow-token",
+                "prefect-api-key")) {
+            String v = get.apply(name);
+            if (v != null) {
+                orchestrators.set("--" + name, v);
+            }
+        }
         orchestrators.configs(config.spoolDir()); // bad specs fail here, with exit status 2
-        return new Parsed(config, false, status, orchestrators);
+        return new Parsed(config, false, status, json, orchestrators);
     }
 
-    private static boolean isKnown(String option) {
-        return List.of("--sink", "--s3-endpoint", "--region", "--interval", "--batch-seconds", "--host-id",
-                "--spool-dir", "--max-spool-mb", "--instance-type", "--redact").contains(option);
+    @SafeVarargs
+    private static String first(String name, Map<String, List<String>>... sources) {
+        for (Map<String, List<String>> s : sources) {
+            List<String> v = s.get(name);
+            if (v != null && !v.isEmpty()) {
+                return v.get(v.size() - 1);
+            }
+        }
+        return null;
+    }
+
+    private static String or(String v, String dflt) {
+        return v == null ? dflt : v;
     }
 
     private static long number(String option, String v) {
@@ -247,7 +310,7 @@ public final class Main {
         }
     }
 
-    /** "1s", "500ms", "1.5s", "2m" or a number of seconds. */
+    /** "1s", "500ms", "1.5s", "2m", "72h", "7d" or a number of seconds. */
     public static Duration duration(String s) {
         String v = s.strip();
         try {
@@ -256,6 +319,12 @@ public final class Main {
             }
             if (v.endsWith("s")) {
                 return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+            }
+            if (v.endsWith("d")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 86_400_000));
+            }
+            if (v.endsWith("h")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 3_600_000));
             }
             if (v.endsWith("m")) {
                 return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 60_000));

@@ -4,11 +4,15 @@ import io.taskmeter.core.batch.HostInfo;
 import io.taskmeter.core.identity.CommandLineRedactor;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,18 +37,30 @@ public final class Shipper implements AutoCloseable {
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "taskmeter-sampler"));
     private boolean closed;
 
-    private Shipper(ShipperConfig config, BatchSink sink) throws IOException {
+    private Shipper(ShipperConfig config, BatchSink sink, LongSupplier wallClock) throws IOException {
         this.config = config;
-        long now = System.currentTimeMillis();
+        // Sample times follow the wall clock's steps forward but never go back (see MonotonicClock).
+        LongSupplier clock = new MonotonicClock(wallClock, System::nanoTime);
         ProcReader proc = new ProcReader();
         TaskDetector detector = new TaskDetector(proc, new EnvironReader(proc.root()),
-                new CommandLineRedactor(config.extraRedactPatterns()), now);
-        this.bootId = detector.bootId();
+                new CommandLineRedactor(config.extraRedactPatterns()), clock.getAsLong());
+        this.bootId = readBootId(config.bootIdFile());
         this.sampler = new Sampler(proc, detector);
-        this.spool = new Spool(config.spoolDir(), config.maxSpoolBytes());
+        this.spool = new Spool(config.spoolDir(), config.maxSpoolBytes(), config.maxSpoolAge().toMillis());
         this.sink = sink;
-        this.batcher = new Batcher(config, bootId, hostInfo(config), sampler, spool, now);
+        HostInfo host = hostInfo(config);
+        Batcher.recover(host, config.prefix(), spool);
+        this.batcher = new Batcher(config, bootId, host, sampler, spool, clock);
         this.uploader = new Uploader(spool, sink);
+    }
+
+    /** The kernel's boot id (or a test's): batches are numbered per boot, and keyed by it. */
+    static String readBootId(Path file) throws IOException {
+        String id = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        if (!id.matches("[0-9A-Za-z-]{1,64}")) {
+            throw new IOException(file + " does not hold a boot id: '" + id + "'");
+        }
+        return id;
     }
 
     static HostInfo hostInfo(ShipperConfig config) {
@@ -67,7 +83,13 @@ public final class Shipper implements AutoCloseable {
     /** With a sink of the caller's own (tests, or a sink that is neither S3 nor a directory). */
     public static Shipper start(ShipperConfig config, BatchSink sink, Consumer<String> onUploaded)
             throws IOException {
-        Shipper s = new Shipper(config, sink);
+        return start(config, sink, onUploaded, System::currentTimeMillis);
+    }
+
+    /** With a wall clock of the caller's own (tests of clock steps). */
+    static Shipper start(ShipperConfig config, BatchSink sink, Consumer<String> onUploaded, LongSupplier wallClock)
+            throws IOException {
+        Shipper s = new Shipper(config, sink, wallClock);
         if (onUploaded != null) {
             s.onUploaded(onUploaded);
         }
@@ -88,10 +110,9 @@ public final class Shipper implements AutoCloseable {
 
     private void tick() {
         try {
-            long now = System.currentTimeMillis();
-            sampler.scan(now);
+            long now = batcher.sample();
             if (!config.once() && now - batcher.startMs() >= config.batchEvery().toMillis()) {
-                batcher.cut(now);
+                batcher.cut(true);
                 uploader.kick();
             }
         } catch (IOException | RuntimeException e) {
@@ -101,13 +122,17 @@ public final class Shipper implements AutoCloseable {
 
     /** Takes a sample now, outside the schedule (safe from any thread; serialised with the sampling loop). */
     public void sampleNow() {
-        sampler.scan(System.currentTimeMillis());
+        try {
+            batcher.sample();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot journal the sample in " + spool.dir(), e);
+        }
     }
 
     /** Samples, cuts a batch and uploads everything spooled, now; returns when done, throws when the sink fails. */
     public void flush() throws IOException {
-        sampleNow();
-        batcher.cut(System.currentTimeMillis());
+        batcher.sample();
+        batcher.cut(true);
         uploader.drain();
     }
 
@@ -149,7 +174,8 @@ public final class Shipper implements AutoCloseable {
     /**
      * Stops sampling and uploading.
      *
-     * @param finalBatch take a last sample, cut and upload a final batch first
+     * @param finalBatch take a last sample, cut and upload a final batch first; without, the open batch stays
+     *                   journaled and is cut at the next start
      * @return whether everything spooled was uploaded
      */
     public synchronized boolean stop(boolean finalBatch) {
@@ -162,8 +188,10 @@ public final class Shipper implements AutoCloseable {
         try {
             sampling.awaitTermination(10, TimeUnit.SECONDS);
             if (finalBatch) {
-                sampleNow();
-                batcher.cut(System.currentTimeMillis());
+                batcher.sample();
+                batcher.cut(false);
+            } else {
+                batcher.abandon();
             }
             uploader.close();
             uploader.drain();

@@ -21,15 +21,19 @@ import java.util.List;
  * @param instanceType        EC2 instance type when the host cannot tell, or null
  * @param extraRedactPatterns regular expressions redacted from command lines, besides the built-in ones
  * @param once                sample for one batch interval, upload one batch, stop
+ * @param maxSpoolAge         spool bound in age; older batches are dropped (and counted) like those beyond the size
+ * @param bootIdFile          where the boot id is read (the kernel's, unless a test or a container says otherwise)
  */
 public record ShipperConfig(Duration interval, Duration batchEvery, URI sink, URI s3Endpoint, String region,
                             String hostId, Path spoolDir, long maxSpoolBytes, String instanceType,
-                            List<String> extraRedactPatterns, boolean once) {
+                            List<String> extraRedactPatterns, boolean once, Duration maxSpoolAge, Path bootIdFile) {
 
     public static final String VERSION = "0.1.0";
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_BATCH = Duration.ofSeconds(60);
     public static final long DEFAULT_MAX_SPOOL_BYTES = 256L << 20;
+    public static final Duration DEFAULT_MAX_SPOOL_AGE = Duration.ofDays(7);
+    public static final Path DEFAULT_BOOT_ID_FILE = Path.of("/proc/sys/kernel/random/boot_id");
 
     public ShipperConfig {
         if (interval == null || interval.toMillis() < 50) {
@@ -54,6 +58,16 @@ public record ShipperConfig(Duration interval, Duration batchEvery, URI sink, UR
         if (maxSpoolBytes <= 0) {
             throw new IllegalArgumentException("spool bound must be positive, was " + maxSpoolBytes);
         }
+        if (maxSpoolAge == null) {
+            maxSpoolAge = DEFAULT_MAX_SPOOL_AGE;
+        }
+        if (maxSpoolAge.compareTo(batchEvery) < 0) {
+            throw new IllegalArgumentException("spool age bound must not be shorter than the batch interval, was "
+                    + maxSpoolAge.toSeconds() + "s");
+        }
+        if (bootIdFile == null) {
+            bootIdFile = DEFAULT_BOOT_ID_FILE;
+        }
         if (region == null || region.isBlank()) {
             region = "us-east-1";
         }
@@ -74,6 +88,14 @@ public record ShipperConfig(Duration interval, Duration batchEvery, URI sink, UR
                          List<String> extraRedactPatterns) {
         this(interval, batchEvery, sink, s3Endpoint, region, hostId, spoolDir, maxSpoolBytes, instanceType,
                 extraRedactPatterns, false);
+    }
+
+    /** With the default age bound and boot id source. */
+    public ShipperConfig(Duration interval, Duration batchEvery, URI sink, URI s3Endpoint, String region,
+                         String hostId, Path spoolDir, long maxSpoolBytes, String instanceType,
+                         List<String> extraRedactPatterns, boolean once) {
+        this(interval, batchEvery, sink, s3Endpoint, region, hostId, spoolDir, maxSpoolBytes, instanceType,
+                extraRedactPatterns, once, DEFAULT_MAX_SPOOL_AGE, DEFAULT_BOOT_ID_FILE);
     }
 
     public long batchSeconds() {
@@ -133,6 +155,8 @@ public record ShipperConfig(Duration interval, Duration batchEvery, URI sink, UR
         private String instanceType;
         private final List<String> redact = new ArrayList<>();
         private boolean once;
+        private Duration maxSpoolAge = DEFAULT_MAX_SPOOL_AGE;
+        private Path bootIdFile = DEFAULT_BOOT_ID_FILE;
 
         public Builder interval(Duration v) { interval = v; return this; }
         public Builder batchEvery(Duration v) { batchEvery = v; return this; }
@@ -147,11 +171,13 @@ public record ShipperConfig(Duration interval, Duration batchEvery, URI sink, UR
         public Builder instanceType(String v) { instanceType = v; return this; }
         public Builder redact(String regex) { redact.add(regex); return this; }
         public Builder once(boolean v) { once = v; return this; }
+        public Builder maxSpoolAge(Duration v) { maxSpoolAge = v; return this; }
+        public Builder bootIdFile(Path v) { bootIdFile = v; return this; }
 
         public ShipperConfig build() {
             return new ShipperConfig(interval, batchEvery, sink, s3Endpoint, region,
                     hostId == null ? defaultHostId() : hostId, spoolDir == null ? defaultSpoolDir() : spoolDir,
-                    maxSpoolBytes, instanceType, redact, once);
+                    maxSpoolBytes, instanceType, redact, once, maxSpoolAge, bootIdFile);
         }
     }
 }

@@ -12,8 +12,9 @@ import java.util.logging.Logger;
 
 /**
  * Uploads spooled batches in order, on its own thread, so sampling never waits for the network. A batch leaves the
- * spool only after the sink confirmed it. Failures are retried with exponential backoff (0.5 s doubling to 60 s)
- * and full jitter; the batch that failed is retried first, so order is kept.
+ * spool only after the sink confirmed it. Failures are retried with exponential backoff (the cap doubles from 0.5 s
+ * to 60 s) and jitter (each wait drawn between half the cap and the cap, so hosts that lost S3 together do not
+ * retry together); the batch that failed is retried first, so order is kept.
  */
 final class Uploader implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Uploader.class.getName());
@@ -26,7 +27,6 @@ final class Uploader implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private boolean kicked = true;
-    private volatile String lastUploaded = "never";
 
     Uploader(Spool spool, BatchSink sink) {
         this.spool = spool;
@@ -44,7 +44,8 @@ final class Uploader implements AutoCloseable {
     }
 
     String lastUploaded() {
-        return lastUploaded;
+        String k = spool.state().lastUploadKey();
+        return k == null ? "never" : k;
     }
 
     /** A batch was spooled: upload soon. */
@@ -81,12 +82,22 @@ final class Uploader implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (IOException | RuntimeException e) {
-                cap = cap == 0 ? 500 : Math.min(MAX_BACKOFF_MS, cap * 2);
-                waitMs = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+                cap = nextCap(cap);
+                waitMs = jittered(cap);
                 LOG.warning("upload to " + sink.describe() + " failed (" + e.getMessage() + "); batches stay in "
                         + spool.dir() + ", next try in " + waitMs + " ms");
             }
         }
+    }
+
+    /** The backoff cap after one more failure: 0.5 s, doubling, at most {@link #MAX_BACKOFF_MS}. */
+    static long nextCap(long cap) {
+        return cap == 0 ? 500 : Math.min(MAX_BACKOFF_MS, cap * 2);
+    }
+
+    /** A wait between half the cap and the cap. */
+    static long jittered(long cap) {
+        return cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
     }
 
     /** Uploads everything spooled, oldest first; returns when done, throws at the first failure. */
@@ -99,8 +110,9 @@ final class Uploader implements AutoCloseable {
                 continue; // dropped by the spool bound meanwhile
             }
             sink.put(e.key(), bytes);
+            // Recorded before the batch leaves the spool: a restart in between still knows its number was used.
+            spool.state().uploaded(e.key(), System.currentTimeMillis());
             spool.remove(e);
-            lastUploaded = e.key();
             LOG.fine(() -> "uploaded " + e.key());
             for (Consumer<String> l : listeners) {
                 try {

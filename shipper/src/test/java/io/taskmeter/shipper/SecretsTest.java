@@ -30,10 +30,23 @@ class SecretsTest {
         Path out = dir.resolve("copy");
         FileSink copy = new FileSink(out);
         Shipper shipper = Shipper.start(config, config.openSink(), null);
+        List<String> journaled = new java.util.ArrayList<>();
         try {
             Process p = TestSupport.start("sleep 1.5; true # --password=" + argSecret + " https://etl:" + urlSecret
                             + "@db.example.com/x",
                     "TASKMETER_TASK", "secrets", "AWS_SECRET_ACCESS_KEY", awsSecret, "DB_PASSWORD", dbPassword);
+            // The open batch's journal, while the task runs: it holds the same (redacted) series as the batches.
+            TestSupport.await(() -> {
+                try {
+                    journaled.clear();
+                    journaled.addAll(TestSupport.contents(dir.resolve("spool")));
+                } catch (java.io.IOException raced) {
+                    return false; // a file was renamed or removed while read: read again
+                }
+                // a journal is text lines "<crc32> {json}", the task's unit and its redacted command among them
+                return journaled.stream().anyMatch(c -> c.matches("(?s)[0-9a-f]{8} \\{.*")
+                        && c.contains("\"task\":\"secrets\"") && c.contains("--password=***"));
+            }, "the task journaled");
             assertEquals(0, p.waitFor());
             Thread.sleep(400);
         } finally {
@@ -49,6 +62,7 @@ class SecretsTest {
         assertTrue(command.contains("--password=***") && command.contains("https://etl:***@db.example.com"),
                 "the command line was kept, redacted: " + command);
         List<String> everything = TestSupport.contents(dir.resolve("spool"));
+        everything.addAll(journaled);
         assertTrue(everything.size() >= 2, "batches were spooled");
         for (String content : everything) {
             for (String secret : secrets) {

@@ -103,6 +103,43 @@ class SpoolUploadTest {
         assertTrue(newest.droppedBatches() > 0, "the drop is reported: " + newest.droppedBatches());
     }
 
+    @Test
+    void batchesOlderThanTheAgeBoundAreDroppedCountedAndReported() throws Exception {
+        Path dir = TestSupport.newDir();
+        URI down = URI.create("http://127.0.0.1:" + TestSupport.closedPort());
+        ShipperConfig config = TestSupport.config(dir, 100, 200).sink("s3://" + BUCKET + "/")
+                .s3Endpoint(down).maxSpoolAge(java.time.Duration.ofSeconds(1)).build();
+        Shipper shipper = Shipper.start(config);
+        TestSupport.await(() -> shipper.lastSeq() >= 12, "a dozen batches cut");
+        shipper.stop(true);
+        long cut = shipper.lastSeq();
+        List<Spool.Entry> left = new Spool(dir.resolve("spool"), Long.MAX_VALUE).entries();
+        ShipperState state = ShipperState.load(dir.resolve("spool"));
+        assertTrue(state.droppedTotal() > 0, "batches older than a second were dropped");
+        assertEquals(cut, left.size() + state.droppedTotal(), "every batch is spooled or counted as dropped");
+        long reported = 0;
+        for (Spool.Entry e : left) {
+            reported += BatchCodec.decode(Files.readAllBytes(e.file())).droppedBatches();
+        }
+        assertTrue(reported > 0, "the drops are reported in the batches that follow");
+    }
+
+    @Test
+    void retriesBackOffExponentiallyWithJitter() {
+        List<Long> caps = new ArrayList<>();
+        for (long cap = Uploader.nextCap(0); caps.size() < 10; cap = Uploader.nextCap(cap)) {
+            caps.add(cap);
+        }
+        assertEquals(List.of(500L, 1000L, 2000L, 4000L, 8000L, 16000L, 32000L, 60000L, 60000L, 60000L), caps);
+        Set<Long> waits = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            long w = Uploader.jittered(8000);
+            assertTrue(w >= 4000 && w <= 8000, "between half the cap and the cap: " + w);
+            waits.add(w);
+        }
+        assertTrue(waits.size() > 50, "waits are spread, not synchronised: " + waits.size());
+    }
+
     static ShipperConfig s3Config(Path dir, URI endpoint) {
         return TestSupport.config(dir, 100, 300).sink("s3://" + BUCKET + "/pre/fix").s3Endpoint(endpoint).build();
     }

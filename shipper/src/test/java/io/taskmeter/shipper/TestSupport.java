@@ -90,6 +90,21 @@ final class TestSupport {
         }
     }
 
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits for a condition, not a duration: the machine may be loaded. Fails after a minute. */
+    static void await(Condition c, String what) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!c.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("gave up waiting: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
