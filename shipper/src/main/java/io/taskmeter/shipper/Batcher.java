@@ -76,6 +76,8 @@ final class Batcher {
             cut(Math.max(journal.lastT(), startMs), now, true);
         }
         sampler.scan(now);
+        // The sampler is cut every interval, not every batch: a unit's fields other than base and samples must
+        // therefore be cumulative or latest values, as the batch takes them from the unit's latest interval.
         journal.append(now, sampler.cut());
         return now;
     }
