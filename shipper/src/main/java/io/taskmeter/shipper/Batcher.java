@@ -122,7 +122,7 @@ final class Batcher {
      */
     static List<String> recover(HostInfo host, String prefix, Spool spool) throws IOException {
         List<String> keys = new java.util.ArrayList<>();
-        for (BatchJournal.Recovered r : BatchJournal.recover(spool.dir())) {
+        for (BatchJournal.Recovered r : BatchJournal.recover(spool.dir(), true)) {
             BatchJournal.Header h = r.header();
             long last = lastSeq(spool, h.bootId());
             if (h.seq() <= last) {
