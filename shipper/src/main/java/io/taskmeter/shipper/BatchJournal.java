@@ -179,6 +179,15 @@ final class BatchJournal {
 
     /** Every journal in {@code dir}, oldest boot and sequence first by name; files are left in place. */
     static List<Recovered> recover(Path dir) throws IOException {
+        return recover(dir, false);
+    }
+
+    /**
+     * As {@link #recover(Path)}; a journal that cannot be understood (written by an incompatible version, or
+     * damaged beyond its checksums) is skipped with a warning and, with {@code setAside}, renamed
+     * {@code unreadable-<name>}: kept for inspection, never retried, and never a reason not to start.
+     */
+    static List<Recovered> recover(Path dir, boolean setAside) throws IOException {
         List<Recovered> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.getFileName().toString().startsWith(PREFIX)
@@ -190,6 +199,12 @@ final class BatchJournal {
                     }
                 } catch (java.nio.file.NoSuchFileException e) {
                     // cut and removed by a running shipper while `status` looked
+                } catch (IOException | RuntimeException e) {
+                    LOG.warning("journal " + f + " cannot be read (" + e.getMessage() + ")"
+                            + (setAside ? "; set aside as unreadable-" + f.getFileName() : ""));
+                    if (setAside) {
+                        Files.move(f, f.resolveSibling("unreadable-" + f.getFileName()));
+                    }
                 }
             }
         }

@@ -76,6 +76,8 @@ final class Batcher {
             cut(Math.max(journal.lastT(), startMs), now, true);
         }
         sampler.scan(now);
+        // The sampler is cut every interval, not every batch: a unit's fields other than base and samples must
+        // therefore be cumulative or latest values, as the batch takes them from the unit's latest interval.
         journal.append(now, sampler.cut());
         return now;
     }
@@ -120,7 +122,7 @@ final class Batcher {
      */
     static List<String> recover(HostInfo host, String prefix, Spool spool) throws IOException {
         List<String> keys = new java.util.ArrayList<>();
-        for (BatchJournal.Recovered r : BatchJournal.recover(spool.dir())) {
+        for (BatchJournal.Recovered r : BatchJournal.recover(spool.dir(), true)) {
             BatchJournal.Header h = r.header();
             long last = lastSeq(spool, h.bootId());
             if (h.seq() <= last) {

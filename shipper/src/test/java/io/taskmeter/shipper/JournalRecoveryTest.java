@@ -66,4 +66,22 @@ class JournalRecoveryTest {
             }
         }
     }
+
+    @Test
+    void aJournalThatCannotBeReadIsSetAsideAndTheShipperStarts() throws Exception {
+        Path dir = TestSupport.newDir();
+        Path spool = Files.createDirectories(dir.resolve("spool"));
+        byte[] notJson = "this is no header".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(notJson);
+        Path bad = spool.resolve(BatchJournal.PREFIX + "0f0e0d0c-dddd-4000-8000-000000000009-4");
+        Files.writeString(bad, String.format("%08x ", crc.getValue()) + new String(notJson,
+                java.nio.charset.StandardCharsets.US_ASCII) + "\n");
+        try (Shipper s = Shipper.start(TestSupport.config(dir, 100, 60_000).build())) {
+            s.flush();
+        }
+        assertFalse(Files.exists(bad));
+        assertTrue(Files.exists(spool.resolve("unreadable-" + bad.getFileName())), "kept for inspection");
+        assertEquals(2, TestSupport.batches(dir.resolve("sink")).size(), "the shipper ran as usual");
+    }
 }
