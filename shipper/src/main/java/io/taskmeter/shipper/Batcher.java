@@ -67,7 +67,7 @@ final class Batcher {
         seq = next;
         long end = Math.max(nowMs, startMs);
         Batch batch = new Batch(Batch.FORMAT, Batch.VERSION, config.hostId(), bootId, ShipperConfig.VERSION, seq,
-                startMs, end, config.interval().toMillis(), host, spool.takeDropped(), units);
+                startMs, end, config.interval().toMillis(), host, spool.takeDropped(), units, sampler.cutHost());
         String key = BatchKey.of(config.prefix(), batch).key();
         byte[] bytes = BatchCodec.encode(batch);
         spool.add(key, bytes);

@@ -1,5 +1,7 @@
 package io.taskmeter.shipper;
 
+import io.taskmeter.core.batch.HostSample;
+import io.taskmeter.core.batch.HostSeries;
 import io.taskmeter.core.batch.UnitSeries;
 
 import java.util.ArrayList;
@@ -37,10 +39,14 @@ final class Sampler {
     private Map<Long, long[]> hwm = new HashMap<>();
     private long lastFullScanMs = Long.MIN_VALUE;
     private long statReads;
+    private final HostSignalReader hostReader;
+    private HostSample hostBase;
+    private final List<HostSample> hostPending = new ArrayList<>();
 
     Sampler(ProcReader proc, TaskDetector detector) {
         this.proc = proc;
         this.detector = detector;
+        this.hostReader = new HostSignalReader(proc);
     }
 
     synchronized void scan(long nowMs) {
@@ -127,6 +133,27 @@ final class Sampler {
             }
             u.update(nowMs, m);
         }
+        sampleHost(nowMs);
+    }
+
+    /** The host's signals at the same instant as the units, so a batch can match contention to each interval. */
+    private void sampleHost(long nowMs) {
+        try {
+            hostPending.add(hostReader.sample(nowMs));
+        } catch (RuntimeException e) {
+            // a kernel whose files read differently: units still count, this instant only lacks host context
+            LOG.warning(() -> "cannot read host signals: " + e);
+        }
+    }
+
+    /** The host's samples since the last cut, with the sample before them as base; the next cut starts at the last. */
+    synchronized HostSeries cutHost() {
+        HostSeries out = new HostSeries("host", hostBase, List.copyOf(hostPending));
+        if (!hostPending.isEmpty()) {
+            hostBase = hostPending.get(hostPending.size() - 1);
+        }
+        hostPending.clear();
+        return out;
     }
 
     /** How many /proc/PID/stat files were read so far (for tests and the benchmark's explanation). */
