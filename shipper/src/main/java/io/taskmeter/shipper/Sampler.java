@@ -3,6 +3,7 @@ package io.taskmeter.shipper;
 import io.taskmeter.core.batch.HostSample;
 import io.taskmeter.core.batch.HostSeries;
 import io.taskmeter.core.batch.UnitSeries;
+import io.taskmeter.core.identity.CommandLineRedactor;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,10 +19,13 @@ import java.util.logging.Logger;
  * directory read), but /proc/PID/stat is read only for processes not seen before, for young ones (whose title or
  * identity may still change), and for members of task trees; every other process's stat is re-read once per
  * {@link #FULL_SCAN_MS} (to notice an exec that turns an old process into a task). The {@link TaskDetector} then
- * assigns processes to units by parent links; io and peak memory are read for unit members only, and
- * /proc/PID/status (VmHWM) only when a member is new, its resident set changed since the last read (a drop can
- * follow a peak between two samples), or at a full scan. A new process is therefore seen at the first scan after it appears, as before. Scans and cuts are
- * serialised on this object, so {@link #scan} may be called from any thread.
+ * assigns processes to units by parent links. Everything else is read for unit members only: io every scan;
+ * /proc/PID/status (VmHWM, context switches) when a member is new, ran since the last read (its own CPU ticks
+ * moved), its resident set changed (a drop can follow a peak between two samples), or at a full scan; smaps_rollup
+ * (PSS) at most every {@link #PSS_EVERY_MS}; cmdline (for the top-processes list) when a member is new or its comm
+ * changed (an exec). The host's own signals are a fixed seven small files per scan. A new process is therefore
+ * seen at the first scan after it appears, as before. Scans and cuts are serialised on this object, so
+ * {@link #scan} may be called from any thread.
  */
 final class Sampler {
     private static final Logger LOG = Logger.getLogger(Sampler.class.getName());
@@ -35,8 +39,24 @@ final class Sampler {
     private Map<Integer, ProcStat> known = new HashMap<>();
     /** When each pid was first seen (ms of the sampler's clock), by pid. */
     private Map<Integer, Long> firstSeen = new HashMap<>();
-    /** Per member (process key): resident pages at the last read of VmHWM, and that VmHWM in bytes. */
-    private Map<Long, long[]> hwm = new HashMap<>();
+    /** Per member (process key): what was last read of its status, PSS and command line. */
+    private Map<Long, Seen> seen = new HashMap<>();
+    /** PSS walks the process's page tables: read it for a member at most this often. */
+    static final long PSS_EVERY_MS = 30_000;
+    /** Top-processes commands are cut to this length (after redaction). */
+    static final int MAX_COMMAND_CHARS = 256;
+    private final CommandLineRedactor redactor;
+
+    /** A member's readings that are re-read only when they may have changed. */
+    private static final class Seen {
+        long rssPages = -1;
+        long selfTicks = -1;
+        ProcStatus status;
+        long pss = -1;
+        long pssReadMs;
+        String comm;
+        String command;
+    }
     private long lastFullScanMs = Long.MIN_VALUE;
     private long statReads;
     private final HostSignalReader hostReader;
@@ -47,6 +67,20 @@ final class Sampler {
         this.proc = proc;
         this.detector = detector;
         this.hostReader = new HostSignalReader(proc);
+        this.redactor = detector.redactor();
+    }
+
+    /** argv0's base name and the redacted arguments, cut: what a user recognises, with no secret and no path. */
+    private String commandOf(int pid, String comm) {
+        String cmd = proc.cmdline(pid);
+        if (cmd == null || cmd.isEmpty()) {
+            return comm;
+        }
+        String redacted = redactor.redact(cmd).replace('\n', ' ');
+        int space = redacted.indexOf(' ');
+        String argv0 = space < 0 ? redacted : redacted.substring(0, space);
+        String shown = argv0.substring(argv0.lastIndexOf('/') + 1) + (space < 0 ? "" : redacted.substring(space));
+        return shown.length() > MAX_COMMAND_CHARS ? shown.substring(0, MAX_COMMAND_CHARS - 1) + "…" : shown;
     }
 
     synchronized void scan(long nowMs) {
@@ -86,7 +120,7 @@ final class Sampler {
         firstSeen = seenAt;
         Map<Long, TreeTracker> owner = detector.assign(stats, units, nowMs);
         Map<TreeTracker, Map<Long, TreeTracker.Member>> byUnit = new HashMap<>();
-        Map<Long, long[]> hwmNow = new HashMap<>();
+        Map<Long, Seen> seenNow = new HashMap<>();
         for (Map.Entry<Long, TreeTracker> e : owner.entrySet()) {
             int pid = (int) (e.getKey() >>> 40);
             ProcStat s = stats.get(pid);
@@ -103,15 +137,37 @@ final class Sampler {
                 s = now;
                 stats.put(pid, s);
             }
-            long[] h = hwm.get(s.key());
-            if (h == null || full || s.rssPages() != h[0]) {
-                h = new long[] {s.rssPages(), proc.peakRssBytes(pid)};
+            Seen c = seen.get(s.key());
+            boolean first = c == null;
+            if (first) {
+                c = new Seen();
             }
-            hwmNow.put(s.key(), h);
+            // status changes only when the process ran or its resident set moved; a full scan catches the rest
+            if (first || full || s.rssPages() != c.rssPages || s.selfTicks() != c.selfTicks) {
+                ProcStatus st = proc.status(pid);
+                if (st != null) {
+                    c.status = st;
+                }
+                c.rssPages = s.rssPages();
+                c.selfTicks = s.selfTicks();
+            }
+            if (first || nowMs - c.pssReadMs >= PSS_EVERY_MS || nowMs < c.pssReadMs) {
+                c.pss = proc.pssBytes(pid);
+                c.pssReadMs = nowMs;
+            }
+            if (!s.comm().equals(c.comm)) {
+                c.comm = s.comm(); // a new comm means an exec: the command changed too
+                c.command = commandOf(pid, s.comm());
+            }
+            seenNow.put(s.key(), c);
+            ProcStatus st = c.status;
+            long hwmBytes = st == null ? 0 : st.hwmBytes();
             byUnit.computeIfAbsent(e.getValue(), u -> new HashMap<>()).put(s.key(),
-                    new TreeTracker.Member(s, proc.io(pid), Math.max(h[1], s.rssPages() * proc.pageSize())));
+                    new TreeTracker.Member(s, proc.io(pid), Math.max(hwmBytes, s.rssPages() * proc.pageSize()),
+                            st == null ? 0 : st.voluntarySwitches(), st == null ? 0 : st.involuntarySwitches(),
+                            c.pss >= 0 ? c.pss : null, c.command));
         }
-        hwm = hwmNow;
+        seen = seenNow;
         for (var it = units.values().iterator(); it.hasNext(); ) {
             TreeTracker u = it.next();
             Map<Long, TreeTracker.Member> m = byUnit.getOrDefault(u, Map.of());
@@ -184,6 +240,6 @@ final class Sampler {
         TreeTracker.Cut c = u.cut();
         var r = u.recognition();
         return new UnitSeries(u.unitId, u.rootPid, u.rootStartTicks, u.startedMs, u.endedMs(), r.kind(), r.how(),
-                r.tags(), u.command, c.base(), c.samples(), u.partial);
+                r.tags(), u.command, c.base(), c.samples(), u.partial, u.cgroup(), u.topProcesses());
     }
 }
