@@ -60,6 +60,7 @@ final class Sampler {
     private long lastFullScanMs = Long.MIN_VALUE;
     private long statReads;
     private final HostSignalReader hostReader;
+    private final CgroupReader cgroups;
     private HostSample hostBase;
     private final List<HostSample> hostPending = new ArrayList<>();
 
@@ -67,6 +68,7 @@ final class Sampler {
         this.proc = proc;
         this.detector = detector;
         this.hostReader = new HostSignalReader(proc);
+        this.cgroups = CgroupReader.ofHost(proc.root());
         this.redactor = detector.redactor();
     }
 
@@ -173,6 +175,7 @@ final class Sampler {
             Map<Long, TreeTracker.Member> m = byUnit.getOrDefault(u, Map.of());
             TreeTracker.Member root = m.get(u.rootKey);
             boolean zombie = root != null && (root.stat().state() == 'Z' || root.stat().state() == 'X');
+            trackCgroup(u, root);
             if (zombie) {
                 u.update(nowMs, m); // exited, not yet reaped: its counters are final and complete
             }
@@ -190,6 +193,30 @@ final class Sampler {
             u.update(nowMs, m);
         }
         sampleHost(nowMs);
+    }
+
+    /**
+     * A unit is its cgroup when its root runs in another cgroup v2 than the root's parent: a container, a pod, a
+     * {@code systemd-run --scope}. A task forked by a worker shares the worker's cgroup, whose counters would
+     * count the worker and its other tasks too, so it gets none. Two small reads per unit and scan; seven more
+     * for a unit that is a cgroup.
+     */
+    private void trackCgroup(TreeTracker u, TreeTracker.Member root) {
+        if (!cgroups.available() || root == null) {
+            return;
+        }
+        String path = proc.cgroupV2(u.rootPid);
+        if (path == null) {
+            return; // gone since its stat was read: the last counters stand
+        }
+        if (!path.equals(u.cgroup())) {
+            String parent = proc.cgroupV2(root.stat().ppid());
+            if ("/".equals(path) || parent == null || path.equals(parent)) {
+                u.cgroup(null, null);
+                return;
+            }
+        }
+        u.cgroup(path, cgroups.sample(path));
     }
 
     /** The host's signals at the same instant as the units, so a batch can match contention to each interval. */
