@@ -61,6 +61,12 @@ final class Sampler {
     private long statReads;
     private final HostSignalReader hostReader;
     private final CgroupReader cgroups;
+    /** Fork and exit events of the whole host, or null where the kernel's connector cannot be listened to. */
+    private final ProcEvents events;
+    private long eventCursor;
+    /** Events of the recent past (about the last few seconds on a busy host), for units recognised late. */
+    private final java.util.ArrayDeque<ProcEvents.Event> recentEvents = new java.util.ArrayDeque<>();
+    static final int RECENT_EVENTS = 50_000;
     private HostSample hostBase;
     private final List<HostSample> hostPending = new ArrayList<>();
 
@@ -69,6 +75,8 @@ final class Sampler {
         this.detector = detector;
         this.hostReader = new HostSignalReader(proc);
         this.cgroups = CgroupReader.ofHost(proc.root());
+        this.events = ProcEvents.shared();
+        this.eventCursor = events == null ? 0 : events.head();
         this.redactor = detector.redactor();
     }
 
@@ -170,6 +178,7 @@ final class Sampler {
                             c.pss >= 0 ? c.pss : null, c.command));
         }
         seen = seenNow;
+        countForks(byUnit);
         for (var it = units.values().iterator(); it.hasNext(); ) {
             TreeTracker u = it.next();
             Map<Long, TreeTracker.Member> m = byUnit.getOrDefault(u, Map.of());
@@ -193,6 +202,63 @@ final class Sampler {
             u.update(nowMs, m);
         }
         sampleHost(nowMs);
+    }
+
+    /**
+     * Hands each unit the forks its processes made since the last scan, so subprocesses that lived and died between
+     * two scans are counted exactly. A unit new in this scan also gets the forks of the recent past: its root was
+     * recognised only now, but its first children may have come and gone already.
+     */
+    private void countForks(Map<TreeTracker, Map<Long, TreeTracker.Member>> byUnit) {
+        if (events == null) {
+            return;
+        }
+        List<ProcEvents.Event> fresh = new ArrayList<>();
+        boolean[] lost = new boolean[1];
+        eventCursor = events.read(eventCursor, fresh::add, lost);
+        if (lost[0]) {
+            LOG.warning("the kernel's process events came faster than they were read: some subprocesses of this "
+                    + "interval are counted from polling only");
+        }
+        recentEvents.addAll(fresh);
+        while (recentEvents.size() > RECENT_EVENTS) {
+            recentEvents.removeFirst();
+        }
+        for (TreeTracker u : units.values()) {
+            boolean isNew = !u.sampled();
+            if (isNew) {
+                u.countForks();
+            }
+            Set<Integer> tree = new HashSet<>();
+            u.forkingPids(tree);
+            for (TreeTracker.Member m : byUnit.getOrDefault(u, Map.of()).values()) {
+                tree.add(m.stat().pid());
+            }
+            for (ProcEvents.Event e : isNew ? sinceBirth(u.rootPid) : fresh) {
+                if (e.kind() == ProcEvents.FORK && tree.contains(e.parentPid())) {
+                    u.forked(e.pid());
+                    tree.add(e.pid());
+                } else if (e.kind() == ProcEvents.EXIT && tree.remove(e.pid())) {
+                    u.exited(e.pid());
+                }
+            }
+        }
+    }
+
+    /**
+     * The recent events from the root's own fork on: earlier ones may name a previous process with the same pid,
+     * whose children are not this tree's.
+     */
+    private List<ProcEvents.Event> sinceBirth(int rootPid) {
+        List<ProcEvents.Event> out = new ArrayList<>();
+        for (ProcEvents.Event e : recentEvents) {
+            if (e.kind() == ProcEvents.FORK && e.pid() == rootPid) {
+                out.clear();
+            } else {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /**

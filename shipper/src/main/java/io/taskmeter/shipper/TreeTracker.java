@@ -43,6 +43,14 @@ final class TreeTracker {
     private long sleepingMs;
     private long diskWaitMs;
     private long spawnedInferred;
+    /** Whether the kernel's fork events reach this unit: then they, not cutime growth, count unseen children. */
+    private boolean forkEvents;
+    /** Processes forked in the tree (heard from fork events) that are alive and not seen as members yet. */
+    private final Set<Integer> forkedNotSeen = new HashSet<>();
+    private final Set<Integer> exitedNotSeen = new HashSet<>();
+    /** Pids of members seen in the last {@link #LATE_EVENT_MS}, by when: a fork event read late names one of them. */
+    private final Map<Integer, Long> recentlySeen = new HashMap<>();
+    static final long LATE_EVENT_MS = 10_000;
     /** Per command of the members that exited: their own CPU ticks and how many ran it. */
     private final Map<String, long[]> exitedByCommand = new HashMap<>();
     private String cgroup;
@@ -143,11 +151,17 @@ final class TreeTracker {
         for (Map.Entry<Long, Member> e : members.entrySet()) {
             Member before = live.get(e.getKey());
             // Reaped-children CPU grew and no child we saw went away: a child lived and died unseen.
-            if (before != null && e.getValue().stat().childTicks() > before.stat().childTicks()
+            if (!forkEvents && before != null && e.getValue().stat().childTicks() > before.stat().childTicks()
                     && !goneByParent.containsKey(before.stat().pid())) {
                 spawnedInferred++;
             }
+            forkedNotSeen.remove(e.getValue().stat().pid()); // heard forking, now seen: counted as seen
+            exitedNotSeen.remove(e.getValue().stat().pid());
+            recentlySeen.put(e.getValue().stat().pid(), nowMs);
         }
+        spawnedInferred += exitedNotSeen.size();
+        exitedNotSeen.clear();
+        recentlySeen.values().removeIf(t -> nowMs - t > LATE_EVENT_MS || t > nowMs);
         Sample previous = last != null ? last : base;
         long dt = previous == null ? 0 : Math.max(0, nowMs - previous.t());
         for (Member m : members.values()) {
@@ -291,6 +305,34 @@ final class TreeTracker {
 
     boolean wasMember(long key) {
         return live.containsKey(key);
+    }
+
+    /** From now on unseen children are counted from fork events ({@link #forked}), exactly. */
+    void countForks() {
+        forkEvents = true;
+    }
+
+    /** A member (or a process forked in the tree) forked {@code pid}. */
+    void forked(int pid) {
+        if (!recentlySeen.containsKey(pid)) { // else seen already: its event was read after the scan saw it
+            forkedNotSeen.add(pid);
+        }
+    }
+
+    /**
+     * A process exited: if it was forked in the tree and never seen, it is counted at the next update unless that
+     * update's scan saw it (as a zombie not yet reaped, or just before it exited). Counters only grow.
+     */
+    void exited(int pid) {
+        if (forkedNotSeen.remove(pid)) {
+            exitedNotSeen.add(pid);
+        }
+    }
+
+    /** Pids whose forks belong to this tree: its live members and the forked processes not seen yet. */
+    void forkingPids(Set<Integer> into) {
+        memberPids(into);
+        into.addAll(forkedNotSeen);
     }
 
     /** The unit's own cgroup v2 (a container or pod) and its counters now; null when it shares the host's. */

@@ -71,8 +71,13 @@ class UnitDetailTest {
                         + "(%d inferred)%n", truthCpu, cpu, 100 * (cpu - truthCpu) / truthCpu, truthProcesses,
                 last.spawned(), last.spawnedInferred());
         assertEquals(truthCpu, cpu, truthCpu * 0.03 + 0.02, "CPU within ±3 %");
-        assertTrue(last.spawned() <= truthProcesses, "never more than ran: " + last.spawned());
-        assertTrue(last.spawnedInferred() > 0, "subshells never seen are inferred from the root's cutime");
+        if (ProcEvents.shared() != null) {
+            assertEquals(truthProcesses, last.spawned(), "every process, from the kernel's fork events");
+        } else {
+            // Without fork events (not root): what polling saw plus what cutime growth implies, a lower bound.
+            assertTrue(last.spawned() <= truthProcesses, "never more than ran: " + last.spawned());
+            assertTrue(last.spawnedInferred() > 0, "subshells never seen are inferred from the root's cutime");
+        }
     }
 
     @Test
@@ -100,9 +105,33 @@ class UnitDetailTest {
         assertTrue(last.voluntarySwitches() > 0, "sleeping and waiting switch voluntarily");
         assertTrue(units.stream().flatMap(u -> u.samples().stream()).anyMatch(s -> s.pssBytes() != null
                 && s.pssBytes() > 0), "PSS read for members");
-        if (AccuracyTest.blockLayerAccounted(dir)) {
-            assertTrue(last.diskWaitMs() > 0, "dd with oflag=sync waits on the disk in D state");
+        // dd's D states are brief: whether a sample lands on one is chance, so the live figure is printed only and
+        // the accounting is checked on captured stat lines below.
+    }
+
+    @Test
+    void stateTimeFromCapturedStatLines() {
+        // /proc/PID/stat of a root asleep in wait(), and its child blocked in D (captured from dd oflag=sync).
+        String root = "4242 (bash) S 4000 4242 4242 0 -1 4194304 500 0 0 0 10 5 0 0 20 0 1 0 1000 9000000 800 "
+                + "18446744073709551615 0 0 0 0 0 0 65536 4 65536 0 0 0 17 1 0 0 0 0 0";
+        String child = "4243 (dd) %s 4242 4242 4242 0 -1 4194304 100 0 0 0 %d 40 0 0 20 0 1 0 1010 9000000 300 "
+                + "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0";
+        TreeTracker t = new TreeTracker("b/4242/1000", 4242, 1000, 10_000, "bash",
+                new io.taskmeter.core.identity.Recognition("generic", "env", java.util.Map.of()), false, 100, 4096);
+        long[] at = {11_000, 12_000, 13_000, 13_500};
+        String[] states = {"R", "D", "D", "S"};
+        for (int i = 0; i < at.length; i++) {
+            ProcStat r = ProcReader.parseStat(4242, root);
+            ProcStat c = ProcReader.parseStat(4243, String.format(child, states[i], 10 + i));
+            t.update(at[i], java.util.Map.of(r.key(), new TreeTracker.Member(r, ProcIo.ZERO, 0),
+                    c.key(), new TreeTracker.Member(c, ProcIo.ZERO, 0)));
         }
+        Sample s = t.cut().samples().get(at.length - 1);
+        // each interval is charged the state seen at its end: R 1,000 ms (from the unit's start), D 1,000 + 1,000,
+        // S 500; the root slept throughout (1,000 + 1,000 + 1,000 + 500)
+        assertEquals(1000, s.runningMs());
+        assertEquals(2000, s.diskWaitMs());
+        assertEquals(3500 + 500, s.sleepingMs());
     }
 
     @Test
