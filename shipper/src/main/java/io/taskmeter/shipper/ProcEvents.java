@@ -16,7 +16,7 @@ import java.util.logging.Logger;
  */
 final class ProcEvents {
     private static final Logger LOG = Logger.getLogger(ProcEvents.class.getName());
-    static final int CAPACITY = 1 << 18;
+    static final int CAPACITY = 1 << 16;
     static final int FORK = 0x00000001;
     static final int EXIT = 0x80000000;
     private static final int AF_NETLINK = 16;

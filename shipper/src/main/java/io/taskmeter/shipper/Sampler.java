@@ -66,7 +66,7 @@ final class Sampler {
     private long eventCursor;
     /** Events of the recent past (about the last few seconds on a busy host), for units recognised late. */
     private final java.util.ArrayDeque<ProcEvents.Event> recentEvents = new java.util.ArrayDeque<>();
-    static final int RECENT_EVENTS = 50_000;
+    static final int RECENT_EVENTS = 20_000;
     private HostSample hostBase;
     private final List<HostSample> hostPending = new ArrayList<>();
 
