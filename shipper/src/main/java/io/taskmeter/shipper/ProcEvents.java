@@ -29,6 +29,11 @@ final class ProcEvents {
     private static final int SOL_SOCKET = 1;
     private static final int SO_RCVTIMEO = 20;
     private static final int SO_RCVBUFFORCE = 33;
+    private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
+    private static final int ENOBUFS = 105;
+    /** Times the kernel dropped events because they came faster than this thread read them. */
+    private volatile long overflows;
 
     interface LibC extends Library {
         int socket(int domain, int type, int protocol);
@@ -119,7 +124,16 @@ final class ProcEvents {
         while (true) {
             long n = c.recv(fd, buf, buf.length, 0);
             if (n < 0) {
-                continue; // timeout, or the socket buffer overflowed (ENOBUFS): events were lost, keep listening
+                int errno = Native.getLastError();
+                if (errno == ENOBUFS) {
+                    overflows++; // the socket buffer overflowed: some events were lost; keep listening
+                } else if (errno != EAGAIN && errno != EINTR) {
+                    LOG.warning("process events stopped (errno " + errno + "): from now on short-lived "
+                            + "subprocesses are counted from polling only");
+                    c.close(fd);
+                    return;
+                }
+                continue;
             }
             if (n >= 68) {
                 accept(b.getInt(36), b.getLong(44), b.getInt(52), b.getInt(56), b.getInt(60), b.getInt(64));
@@ -146,6 +160,10 @@ final class ProcEvents {
         parent[i] = pp;
         nanos[i] = ns;
         next++;
+    }
+
+    long overflows() {
+        return overflows;
     }
 
     /** The sequence number the next event will get: a reader starting now reads from here. */

@@ -64,6 +64,7 @@ final class Sampler {
     /** Fork and exit events of the whole host, or null where the kernel's connector cannot be listened to. */
     private final ProcEvents events;
     private long eventCursor;
+    private long eventOverflows;
     /** Events of the recent past (about the last few seconds on a busy host), for units recognised late. */
     private final java.util.ArrayDeque<ProcEvents.Event> recentEvents = new java.util.ArrayDeque<>();
     static final int RECENT_EVENTS = 20_000;
@@ -216,9 +217,10 @@ final class Sampler {
         List<ProcEvents.Event> fresh = new ArrayList<>();
         boolean[] lost = new boolean[1];
         eventCursor = events.read(eventCursor, fresh::add, lost);
-        if (lost[0]) {
+        if (lost[0] || events.overflows() != eventOverflows) {
+            eventOverflows = events.overflows();
             LOG.warning("the kernel's process events came faster than they were read: some subprocesses of this "
-                    + "interval are counted from polling only");
+                    + "interval are missing from the count");
         }
         recentEvents.addAll(fresh);
         while (recentEvents.size() > RECENT_EVENTS) {
