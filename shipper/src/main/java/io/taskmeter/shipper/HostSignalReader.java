@@ -51,59 +51,63 @@ final class HostSignalReader {
 
     /** busy (user+nice+system+irq+softirq), idle, iowait, steal of the aggregate "cpu" line, in ticks. */
     static long[] cpuTicks(String stat) {
-        if (stat != null) {
-            for (String line : stat.split("\n")) {
-                if (line.startsWith("cpu ")) {
-                    String[] f = line.substring(4).trim().split("\\s+");
-                    long[] v = new long[10];
-                    for (int i = 0; i < Math.min(10, f.length); i++) {
-                        v[i] = Long.parseLong(f[i]);
-                    }
-                    return new long[] {v[0] + v[1] + v[2] + v[5] + v[6], v[3], v[4], v[7]};
-                }
-            }
+        String line = line(stat, "cpu ");
+        if (line == null) {
+            return new long[4];
         }
-        return new long[4];
+        String[] f = line.trim().split("\\s+");
+        long[] v = new long[10];
+        for (int i = 0; i < Math.min(10, f.length); i++) {
+            v[i] = Long.parseLong(f[i]);
+        }
+        return new long[] {v[0] + v[1] + v[2] + v[5] + v[6], v[3], v[4], v[7]};
     }
 
     static long statLine(String stat, String name) {
-        if (stat != null) {
-            for (String line : stat.split("\n")) {
-                if (line.startsWith(name + " ")) {
-                    return Long.parseLong(line.substring(name.length() + 1).trim());
-                }
-            }
-        }
-        return 0;
+        String line = line(stat, name + " ");
+        return line == null ? 0 : Long.parseLong(line.trim());
     }
 
     static double load1(String loadavg) {
         if (loadavg == null || loadavg.isBlank()) {
             return 0;
         }
-        return Double.parseDouble(loadavg.trim().split("\\s+")[0]);
+        String s = loadavg.strip();
+        int space = s.indexOf(' ');
+        return Double.parseDouble(space < 0 ? s : s.substring(0, space));
     }
 
     /** MemAvailable and SwapTotal − SwapFree, bytes. */
     static long[] memory(String meminfo) {
-        long available = 0;
-        long swapTotal = 0;
-        long swapFree = 0;
-        if (meminfo != null) {
-            for (String line : meminfo.split("\n")) {
-                String[] f = line.split("\\s+");
-                if (f.length < 2) {
-                    continue;
-                }
-                switch (f[0]) {
-                    case "MemAvailable:" -> available = Long.parseLong(f[1]) * 1024;
-                    case "SwapTotal:" -> swapTotal = Long.parseLong(f[1]) * 1024;
-                    case "SwapFree:" -> swapFree = Long.parseLong(f[1]) * 1024;
-                    default -> { }
-                }
-            }
+        return new long[] {kib(meminfo, "MemAvailable:"),
+                Math.max(0, kib(meminfo, "SwapTotal:") - kib(meminfo, "SwapFree:"))};
+    }
+
+    private static long kib(String meminfo, String key) {
+        String line = line(meminfo, key);
+        if (line == null) {
+            return 0;
         }
-        return new long[] {available, Math.max(0, swapTotal - swapFree)};
+        String v = line.strip();
+        int space = v.indexOf(' ');
+        return Long.parseLong(space < 0 ? v : v.substring(0, space)) * 1024;
+    }
+
+    /**
+     * The rest of the line that starts with {@code key}, null when none does. Found with indexOf: /proc/stat holds
+     * an interrupt line of thousands of numbers that splitting into lines would copy every interval.
+     */
+    static String line(String text, String key) {
+        if (text == null) {
+            return null;
+        }
+        int at = text.startsWith(key) ? 0 : text.indexOf("\n" + key);
+        if (at < 0) {
+            return null;
+        }
+        int start = at == 0 && text.startsWith(key) ? key.length() : at + 1 + key.length();
+        int end = text.indexOf('\n', start);
+        return text.substring(start, end < 0 ? text.length() : end);
     }
 
     /** PSI totals from the three files' text; null when none exists. */

@@ -29,6 +29,7 @@ final class ProcEvents {
     private static final int SOL_SOCKET = 1;
     private static final int SO_RCVTIMEO = 20;
     private static final int SO_RCVBUFFORCE = 33;
+    private static final int SO_ATTACH_FILTER = 26;
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
     private static final int ENOBUFS = 105;
@@ -42,9 +43,11 @@ final class ProcEvents {
 
         long send(int fd, byte[] buf, long len, int flags);
 
-        long recv(int fd, byte[] buf, long len, int flags);
+        long recv(int fd, com.sun.jna.Pointer buf, long len, int flags);
 
         int setsockopt(int fd, int level, int name, byte[] value, int len);
+
+        int setsockopt(int fd, int level, int name, com.sun.jna.Pointer value, int len);
 
         int close(int fd);
     }
@@ -91,6 +94,7 @@ final class ProcEvents {
             ByteBuffer timeout = le(16).putLong(1).putLong(0);
             ByteBuffer rcvbuf = le(4).putInt(8 << 20);
             c.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf.array(), 4); // root only; fine to fail
+            attachFilter(c, fd);
             ByteBuffer listen = le(40).putInt(40).putShort((short) NLMSG_DONE).putShort((short) 0).putInt(0)
                     .putInt(0).putInt(CN_IDX_PROC).putInt(CN_VAL_PROC).putInt(0).putInt(0).putShort((short) 4)
                     .putShort((short) 0).putInt(PROC_CN_MCAST_LISTEN);
@@ -114,15 +118,61 @@ final class ProcEvents {
         }
     }
 
+    /**
+     * A classic BPF filter on the socket so the kernel wakes this thread only for process forks and exits: threads
+     * (a JVM or a build starts thousands) and exec/comm/uid events never reach user space. Without it (an old
+     * kernel refusing it) {@link #accept} filters the same in Java, at more cost.
+     */
+    private static void attachFilter(LibC c, int fd) {
+        // BPF loads words in network byte order: constants compared with fields are swapped on little-endian hosts.
+        boolean little = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        int fork = little ? Integer.reverseBytes(FORK) : FORK;
+        int exit = little ? Integer.reverseBytes(EXIT) : EXIT;
+        int ldAbs = 0x20;
+        int jeqK = 0x15;
+        int jeqX = 0x1d;
+        int tax = 0x07;
+        int ret = 0x06;
+        int[][] program = {
+            {ldAbs, 0, 0, 36},      // 0: A = what
+            {jeqK, 0, 4, fork},     // 1: fork? → 2, else → 6
+            {ldAbs, 0, 0, 64},      // 2: child tgid
+            {tax, 0, 0, 0},         // 3
+            {ldAbs, 0, 0, 60},      // 4: child pid
+            {jeqX, 6, 5, 0},        // 5: a process, not a thread → 12, else → 11
+            {jeqK, 0, 4, exit},     // 6: exit? → 7, else → 11
+            {ldAbs, 0, 0, 56},      // 7: tgid
+            {tax, 0, 0, 0},         // 8
+            {ldAbs, 0, 0, 52},      // 9: pid
+            {jeqX, 1, 0, 0},        // 10: the process, not a thread → 12, else → 11
+            {ret, 0, 0, 0},         // 11: drop
+            {ret, 0, 0, 0xffff},    // 12: keep
+        };
+        com.sun.jna.Memory code = new com.sun.jna.Memory(8L * program.length);
+        for (int i = 0; i < program.length; i++) {
+            code.setShort(8L * i, (short) program[i][0]);
+            code.setByte(8L * i + 2, (byte) program[i][1]);
+            code.setByte(8L * i + 3, (byte) program[i][2]);
+            code.setInt(8L * i + 4, program[i][3]);
+        }
+        com.sun.jna.Memory fprog = new com.sun.jna.Memory(16);
+        fprog.clear();
+        fprog.setShort(0, (short) program.length);
+        fprog.setPointer(8, code);
+        if (c.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16) < 0) {
+            LOG.info("no socket filter for process events: every event is read and filtered here");
+        }
+    }
+
     private static ByteBuffer le(int n) {
         return ByteBuffer.allocate(n).order(ByteOrder.nativeOrder());
     }
 
     private void listen(LibC c, int fd) {
-        byte[] buf = new byte[4096];
-        ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder());
+        // Native memory read in place: a Java array would be copied in and out on every call.
+        com.sun.jna.Memory buf = new com.sun.jna.Memory(512);
         while (true) {
-            long n = c.recv(fd, buf, buf.length, 0);
+            long n = c.recv(fd, buf, buf.size(), 0);
             if (n < 0) {
                 int errno = Native.getLastError();
                 if (errno == ENOBUFS) {
@@ -136,7 +186,8 @@ final class ProcEvents {
                 continue;
             }
             if (n >= 68) {
-                accept(b.getInt(36), b.getLong(44), b.getInt(52), b.getInt(56), b.getInt(60), b.getInt(64));
+                accept(buf.getInt(36), buf.getLong(44), buf.getInt(52), buf.getInt(56), buf.getInt(60),
+                        buf.getInt(64));
             }
         }
     }

@@ -22,7 +22,7 @@ import java.util.logging.Logger;
  * assigns processes to units by parent links. Everything else is read for unit members only: io every scan;
  * /proc/PID/status (VmHWM, context switches) when a member is new, ran since the last read (its own CPU ticks
  * moved), its resident set changed (a drop can follow a peak between two samples), or at a full scan; smaps_rollup
- * (PSS) at most every {@link #PSS_EVERY_MS}; cmdline (for the top-processes list) when a member is new or its comm
+ * (PSS) from a member's second scan on, at most every {@link #PSS_EVERY_MS}; cmdline (for the top-processes list) when a member is new or its comm
  * changed (an exec). The host's own signals are a fixed seven small files per scan. A new process is therefore
  * seen at the first scan after it appears, as before. Scans and cuts are serialised on this object, so
  * {@link #scan} may be called from any thread.
@@ -162,7 +162,9 @@ final class Sampler {
                 c.rssPages = s.rssPages();
                 c.selfTicks = s.selfTicks();
             }
-            if (first || nowMs - c.pssReadMs >= PSS_EVERY_MS || nowMs < c.pssReadMs) {
+            // not at first sight: most processes seen once are short-lived helpers, and smaps_rollup walks every
+            // mapping of the process
+            if (!first && (c.pssReadMs == 0 || nowMs - c.pssReadMs >= PSS_EVERY_MS || nowMs < c.pssReadMs)) {
                 c.pss = proc.pssBytes(pid);
                 c.pssReadMs = nowMs;
             }
@@ -226,21 +228,45 @@ final class Sampler {
         while (recentEvents.size() > RECENT_EVENTS) {
             recentEvents.removeFirst();
         }
+        // One pass over the events for all units: which unit each forking pid belongs to.
+        Map<Integer, TreeTracker> treeOf = new HashMap<>();
         for (TreeTracker u : units.values()) {
-            boolean isNew = !u.sampled();
-            if (isNew) {
+            if (!u.sampled()) {
                 u.countForks();
+                Map<Integer, TreeTracker> own = new HashMap<>();
+                pidsOf(u, byUnit, own);
+                // recognised only now: its first children may be gone already (the replay ends with this scan's)
+                apply(sinceBirth(u.rootPid), own);
+            } else {
+                pidsOf(u, byUnit, treeOf);
             }
-            Set<Integer> tree = new HashSet<>();
-            u.forkingPids(tree);
-            for (TreeTracker.Member m : byUnit.getOrDefault(u, Map.of()).values()) {
-                tree.add(m.stat().pid());
-            }
-            for (ProcEvents.Event e : isNew ? sinceBirth(u.rootPid) : fresh) {
-                if (e.kind() == ProcEvents.FORK && tree.contains(e.parentPid())) {
+        }
+        apply(fresh, treeOf);
+    }
+
+    private static void pidsOf(TreeTracker u, Map<TreeTracker, Map<Long, TreeTracker.Member>> byUnit,
+                               Map<Integer, TreeTracker> into) {
+        Set<Integer> pids = new HashSet<>();
+        u.forkingPids(pids);
+        for (TreeTracker.Member m : byUnit.getOrDefault(u, Map.of()).values()) {
+            pids.add(m.stat().pid());
+        }
+        for (Integer pid : pids) {
+            into.put(pid, u);
+        }
+    }
+
+    private static void apply(Iterable<ProcEvents.Event> events, Map<Integer, TreeTracker> treeOf) {
+        for (ProcEvents.Event e : events) {
+            if (e.kind() == ProcEvents.FORK) {
+                TreeTracker u = treeOf.get(e.parentPid());
+                if (u != null) {
                     u.forked(e.pid());
-                    tree.add(e.pid());
-                } else if (e.kind() == ProcEvents.EXIT && tree.remove(e.pid())) {
+                    treeOf.put(e.pid(), u);
+                }
+            } else {
+                TreeTracker u = treeOf.remove(e.pid());
+                if (u != null) {
                     u.exited(e.pid());
                 }
             }
