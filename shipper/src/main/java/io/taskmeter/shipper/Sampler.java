@@ -274,19 +274,20 @@ final class Sampler {
     }
 
     /**
-     * The recent events from the root's own fork on: earlier ones may name a previous process with the same pid,
-     * whose children are not this tree's.
+     * The recent events from the root's own fork on, searched from the newest (a unit is usually recognised within
+     * a scan or two of its birth). Earlier events may name a previous process with the same pid, whose children are
+     * not this tree's; a root whose fork is no longer held (it predates the shipper) gets none: it is partial anyway.
      */
     private List<ProcEvents.Event> sinceBirth(int rootPid) {
-        List<ProcEvents.Event> out = new ArrayList<>();
-        for (ProcEvents.Event e : recentEvents) {
+        java.util.ArrayDeque<ProcEvents.Event> out = new java.util.ArrayDeque<>();
+        for (var it = recentEvents.descendingIterator(); it.hasNext(); ) {
+            ProcEvents.Event e = it.next();
             if (e.kind() == ProcEvents.FORK && e.pid() == rootPid) {
-                out.clear();
-            } else {
-                out.add(e);
+                return List.copyOf(out);
             }
+            out.addFirst(e);
         }
-        return out;
+        return List.of();
     }
 
     /**
