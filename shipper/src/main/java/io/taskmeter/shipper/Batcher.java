@@ -96,7 +96,8 @@ final class Batcher {
         List<UnitSeries> units = journal.units();
         long next = seq + 1;
         Batch batch = new Batch(Batch.FORMAT, Batch.VERSION, config.hostId(), bootId, ShipperConfig.VERSION, next,
-                startMs, end, config.interval().toMillis(), host, spool.takeDropped(), units);
+                startMs, end, config.interval().toMillis(), host, spool.takeDropped(), units,
+                sampler.cutHost());
         String key = BatchKey.of(config.prefix(), batch).key();
         byte[] bytes = BatchCodec.encode(batch);
         spool.add(key, bytes);

@@ -176,6 +176,40 @@ final class ProcReader {
         return field("VmHWM:") * 1024;
     }
 
+    /**
+     * VmHWM and the context switches of /proc/PID/status in one read; null when gone. The switches are the main
+     * thread's (the kernel prints the thread's own counts there), which is the whole process for single-threaded
+     * workers and a lower bound for threaded ones.
+     */
+    synchronized ProcStatus status(int pid) {
+        if (!read(procPrefix + pid + "/status")) {
+            return null;
+        }
+        return new ProcStatus(field("VmHWM:") * 1024, field("voluntary_ctxt_switches:"),
+                field("nonvoluntary_ctxt_switches:"));
+    }
+
+    /** Pss of /proc/PID/smaps_rollup in bytes; -1 when gone, not readable, or a kernel older than 4.14. */
+    synchronized long pssBytes(int pid) {
+        if (!read(procPrefix + pid + "/smaps_rollup") || len == 0) {
+            return -1;
+        }
+        return field("Pss:") * 1024;
+    }
+
+    /** The cgroup v2 path of a process ("0::" line of /proc/PID/cgroup), null when gone or v1 only. */
+    String cgroupV2(int pid) {
+        String s = readString(proc.resolve(pid + "/cgroup"));
+        if (s != null) {
+            for (String line : s.split("\n")) {
+                if (line.startsWith("0::")) {
+                    return line.substring(3).strip();
+                }
+            }
+        }
+        return null;
+    }
+
     /** The number after {@code name} at the start of a line of the buffer, 0 when absent. */
     private long field(String name) {
         int n = name.length();

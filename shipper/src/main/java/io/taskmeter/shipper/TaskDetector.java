@@ -45,6 +45,11 @@ final class TaskDetector {
         }
     }
 
+    /** The host's redaction rules, for every command line that leaves the host. */
+    CommandLineRedactor redactor() {
+        return redactor;
+    }
+
     TaskDetector(ProcReader proc, EnvironReader environ, CommandLineRedactor redactor, long shipperStartMs) {
         this.proc = proc;
         this.environ = environ;

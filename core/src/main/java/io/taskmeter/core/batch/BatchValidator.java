@@ -28,6 +28,11 @@ final class BatchValidator {
     static final int MAX_TAGS = 32;
     static final int MAX_TAG_CHARS = 1024;
     static final int MAX_ID_CHARS = 256;
+    static final int MAX_PATH_CHARS = 4096;
+    /** Top processes carry a cut command (256) that redaction may have lengthened a little. */
+    static final int MAX_TOP_COMMAND_CHARS = 1024;
+    /** Disks or network interfaces of one host sample. */
+    static final int MAX_DEVICES = 256;
 
     private BatchValidator() {
     }
@@ -56,6 +61,7 @@ final class BatchValidator {
         require(b.host().instanceType() == null || b.host().instanceType().length() <= MAX_ID_CHARS,
                 "host.instance_type longer than " + MAX_ID_CHARS);
         require(b.units() != null, "units missing");
+        validateHost(b);
         Set<String> ids = new HashSet<>();
         for (UnitSeries u : b.units()) {
             validateUnit(b, u);
@@ -82,6 +88,15 @@ final class BatchValidator {
         require(u.samples().size() <= MAX_SAMPLES_PER_UNIT, where + u.samples().size() + " samples, more than "
                 + MAX_SAMPLES_PER_UNIT + " in one batch");
         require(u.startedMs() >= EARLIEST_MS, where + "started_ms before 2020");
+        require(u.cgroup() == null || u.cgroup().length() <= MAX_PATH_CHARS, where + "cgroup path longer than "
+                + MAX_PATH_CHARS);
+        require(u.topProcesses().size() <= UnitSeries.MAX_TOP_PROCESSES, where + u.topProcesses().size()
+                + " top processes, more than " + UnitSeries.MAX_TOP_PROCESSES);
+        for (TopProcess p : u.topProcesses()) {
+            require(p != null && p.command() != null && p.command().length() <= MAX_TOP_COMMAND_CHARS
+                    && p.cpuMillis() >= 0 && p.processes() >= 0, where + "a top process has no command, one longer "
+                    + "than " + MAX_TOP_COMMAND_CHARS + " chars, or a negative figure");
+        }
         Sample prev = u.base();
         checkSample(where + "base", prev);
         List<Sample> samples = u.samples();
@@ -94,7 +109,12 @@ final class BatchValidator {
                     at + " time " + s.t() + " is outside the batch's time range");
             require(s.cpuMillis() >= prev.cpuMillis() && s.readBytes() >= prev.readBytes()
                             && s.writeBytes() >= prev.writeBytes() && s.rchar() >= prev.rchar()
-                            && s.wchar() >= prev.wchar() && s.spawned() >= prev.spawned(),
+                            && s.wchar() >= prev.wchar() && s.spawned() >= prev.spawned()
+                            && s.runningMs() >= prev.runningMs() && s.sleepingMs() >= prev.sleepingMs()
+                            && s.diskWaitMs() >= prev.diskWaitMs()
+                            && s.voluntarySwitches() >= prev.voluntarySwitches()
+                            && s.involuntarySwitches() >= prev.involuntarySwitches()
+                            && s.spawnedInferred() >= prev.spawnedInferred(),
                     at + " has a cumulative counter lower than the sample before it");
             long dt = Math.max(1, s.t() - prev.t());
             // A tree cannot use more CPU than the host has; allow rounding of clock ticks.
@@ -112,8 +132,72 @@ final class BatchValidator {
     private static void checkSample(String at, Sample s) throws BatchFormatException {
         require(s.cpuMillis() >= 0 && s.rssBytes() >= 0 && s.hwmBytes() >= 0 && s.readBytes() >= 0
                 && s.writeBytes() >= 0 && s.rchar() >= 0 && s.wchar() >= 0 && s.processes() >= 0
-                && s.spawned() >= 0 && s.running() >= 0 && s.diskWait() >= 0, at + " has a negative counter");
+                && s.spawned() >= 0 && s.running() >= 0 && s.diskWait() >= 0 && s.runningMs() >= 0
+                && s.sleepingMs() >= 0 && s.diskWaitMs() >= 0 && s.voluntarySwitches() >= 0
+                && s.involuntarySwitches() >= 0 && s.spawnedInferred() >= 0 && s.spawnedInferred() <= s.spawned()
+                && (s.pssBytes() == null || s.pssBytes() >= 0), at + " has a negative counter");
+        CgroupSample c = s.cgroup();
+        require(c == null || nonNegative(c.cpuUsageUs(), c.cpuThrottledUs(), c.memoryCurrentBytes(),
+                c.memoryPeakBytes(), c.ioReadBytes(), c.ioWriteBytes()) && pressureOk(c.psi()),
+                at + " has a negative cgroup counter");
         require(s.rssBytes() <= (1L << 50) && s.hwmBytes() <= (1L << 50), at + " has an absurd memory figure");
+    }
+
+    /** Host signals are context, not usage: bounded and sane, and not required to grow (an interface can reset). */
+    private static void validateHost(Batch b) throws BatchFormatException {
+        HostSeries h = b.hostSignals();
+        if (h == null) {
+            return;
+        }
+        require(h.network() == null || h.network().length() <= MAX_ID_CHARS, "host_signals.network too long");
+        require(h.samples() != null && h.samples().size() <= MAX_SAMPLES_PER_UNIT,
+                "host_signals.samples missing or more than " + MAX_SAMPLES_PER_UNIT);
+        long prevT = h.base() == null ? Long.MIN_VALUE : h.base().t();
+        if (h.base() != null) {
+            checkHostSample("host_signals.base", h.base());
+        }
+        for (int i = 0; i < h.samples().size(); i++) {
+            HostSample s = h.samples().get(i);
+            String at = "host_signals sample " + i;
+            require(s != null, at + " is null");
+            checkHostSample(at, s);
+            require(s.t() >= prevT, at + " is older than the one before it");
+            prevT = s.t();
+        }
+    }
+
+    private static void checkHostSample(String at, HostSample s) throws BatchFormatException {
+        require(s.cpuBusyMs() >= 0 && s.cpuIdleMs() >= 0 && s.cpuIowaitMs() >= 0 && s.cpuStealMs() >= 0
+                && s.load1() >= 0 && Double.isFinite(s.load1()) && s.runnable() >= 0 && s.blocked() >= 0
+                && s.memAvailableBytes() >= 0 && s.swapUsedBytes() >= 0 && pressureOk(s.psi()),
+                at + " has a negative or non-finite figure");
+        require(s.disks() == null || s.disks().size() <= MAX_DEVICES, at + " lists more than " + MAX_DEVICES
+                + " disks");
+        require(s.nets() == null || s.nets().size() <= MAX_DEVICES, at + " lists more than " + MAX_DEVICES
+                + " interfaces");
+        for (DiskCounters d : s.disks() == null ? List.<DiskCounters>of() : s.disks()) {
+            require(d != null && d.name() != null && d.name().length() <= MAX_ID_CHARS && d.readBytes() >= 0
+                    && d.writeBytes() >= 0 && d.ioMs() >= 0, at + " has a disk without a name or with a negative "
+                    + "counter");
+        }
+        for (NetCounters n : s.nets() == null ? List.<NetCounters>of() : s.nets()) {
+            require(n != null && n.name() != null && n.name().length() <= MAX_ID_CHARS && n.rxBytes() >= 0
+                    && n.txBytes() >= 0, at + " has an interface without a name or with a negative counter");
+        }
+    }
+
+    private static boolean pressureOk(Pressure p) {
+        return p == null || nonNegative(p.cpuSomeUs(), p.cpuFullUs(), p.memorySomeUs(), p.memoryFullUs(),
+                p.ioSomeUs(), p.ioFullUs());
+    }
+
+    private static boolean nonNegative(Long... values) {
+        for (Long v : values) {
+            if (v != null && v < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void require(boolean ok, String reason) throws BatchFormatException {

@@ -1,5 +1,6 @@
 package io.taskmeter.core.report;
 
+import io.taskmeter.core.batch.TopProcess;
 import io.taskmeter.core.cost.AttemptCost;
 
 import java.util.List;
@@ -18,10 +19,28 @@ public record AttemptSummary(String id, String taskId, String orchestrator, Stri
     /**
      * @param p95Cores         95th percentile of the per-interval CPU, in cores
      * @param diskWaitFraction share of samples in which a process of the tree was in uninterruptible (D) state
+     * @param processesSeen    processes the tree spawned: seen alive, plus those inferred from reaped-children CPU
+     * @param runningSeconds   process-seconds in state R (batch format 1.1; 0 before), likewise
+     *                         {@code sleepingSeconds} (S/I) and {@code diskWaitSeconds} (D)
+     * @param peakPssBytes     largest proportional set size of the tree, null when never read
+     * @param topProcesses     the commands of the tree that used the most CPU, most first (redacted on the host)
      */
     public record Usage(double cpuSeconds, long peakRssBytes, long readBytes, long writeBytes, long rchar,
                         long wchar, double avgCores, double p95Cores, int maxProcesses, long processesSeen,
-                        double diskWaitFraction) {
+                        double diskWaitFraction, double runningSeconds, double sleepingSeconds,
+                        double diskWaitSeconds, long voluntarySwitches, long involuntarySwitches, Long peakPssBytes,
+                        List<TopProcess> topProcesses) {
+        public Usage {
+            topProcesses = topProcesses == null ? List.of() : topProcesses;
+        }
+
+        /** The figures of batch format 1.0. */
+        public Usage(double cpuSeconds, long peakRssBytes, long readBytes, long writeBytes, long rchar, long wchar,
+                     double avgCores, double p95Cores, int maxProcesses, long processesSeen,
+                     double diskWaitFraction) {
+            this(cpuSeconds, peakRssBytes, readBytes, writeBytes, rchar, wchar, avgCores, p95Cores, maxProcesses,
+                    processesSeen, diskWaitFraction, 0, 0, 0, 0, 0, null, List.of());
+        }
     }
 
     /** @param source "request" (declared by the task or orchestrator) or "host share" (no request: the host) */

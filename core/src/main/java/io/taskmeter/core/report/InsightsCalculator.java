@@ -1,6 +1,8 @@
 package io.taskmeter.core.report;
 
 import io.taskmeter.core.attribution.AttemptIdentity;
+import io.taskmeter.core.batch.TopProcess;
+import io.taskmeter.core.batch.UnitSeries;
 import io.taskmeter.core.cost.AttemptCost;
 import io.taskmeter.core.cost.CostModel;
 import io.taskmeter.core.cost.PriceTable;
@@ -175,6 +177,14 @@ public final class InsightsCalculator {
         int maxProcs = 0;
         long spawned = 0;
         int diskWaitSamples = 0;
+        long runningMs = 0;
+        long sleepingMs = 0;
+        long diskWaitMs = 0;
+        long voluntary = 0;
+        long involuntary = 0;
+        Long peakPss = null;
+        boolean stateTimes = false;
+        Map<String, UsageSlice> latestOfUnit = new TreeMap<>();
         long start = Long.MAX_VALUE;
         long end = 0;
         Long ended = null;
@@ -192,6 +202,16 @@ public final class InsightsCalculator {
             maxProcs = Math.max(maxProcs, s.maxProcesses());
             spawned += s.spawned();
             diskWaitSamples += s.samplesInDiskWait();
+            runningMs += s.runningMs();
+            sleepingMs += s.sleepingMs();
+            diskWaitMs += s.diskWaitMs();
+            voluntary += s.voluntarySwitches();
+            involuntary += s.involuntarySwitches();
+            stateTimes |= s.runningMs() + s.sleepingMs() + s.diskWaitMs() > 0;
+            if (s.peakPssBytes() != null) {
+                peakPss = peakPss == null ? s.peakPssBytes() : Math.max(peakPss, s.peakPssBytes());
+            }
+            latestOfUnit.merge(s.unitId(), s, (a, b) -> b.endMs() >= a.endMs() ? b : a);
             start = Math.min(start, Math.min(s.startedMs(), s.startMs()));
             end = Math.max(end, s.endMs());
             if (s.endedMs() != null) {
@@ -218,7 +238,9 @@ public final class InsightsCalculator {
         long endMs = ended != null ? ended : end;
         AttemptSummary.Usage usage = new AttemptSummary.Usage(round(cpu, 3), peak, read, write, rchar, wchar,
                 seconds > 0 ? round(cpu / seconds, 3) : 0, round(cores.length == 0 ? 0 : Quantiles.of(cores, 0.95), 3),
-                maxProcs, spawned, intervals.isEmpty() ? 0 : round(diskWaitSamples / (double) intervals.size(), 3));
+                maxProcs, spawned, intervals.isEmpty() ? 0 : round(diskWaitSamples / (double) intervals.size(), 3),
+                round(runningMs / 1000.0, 3), round(sleepingMs / 1000.0, 3), round(diskWaitMs / 1000.0, 3),
+                voluntary, involuntary, peakPss, topProcesses(latestOfUnit.values()));
         String orchestrator = m.getOrDefault("orchestrator", first.kind());
         String task = m.get("task");
         String group = m.get("dag_or_flow");
@@ -231,7 +253,25 @@ public final class InsightsCalculator {
                 m.getOrDefault("host_id", first.hostId()), m.getOrDefault("how", first.how()),
                 parse(m.get("confidence"), 0.5), ended != null ? "finished" : "running", iso(start),
                 ended != null ? iso(endMs) : null, round((endMs - start) / 1000.0, 3), m.get("command"), usage, alloc,
-                cost, units, Diagnoser.diagnose(points, peak, alloc.memoryBytes(), spawned), timeline(allIntervals));
+                cost, units, Diagnoser.diagnose(points, peak, alloc.memoryBytes(), spawned,
+                new Diagnoser.Detail(stateTimes ? diskWaitMs / 1000.0 : null, allIntervals, usage.topProcesses())),
+                timeline(allIntervals));
+    }
+
+    /** Each unit's list is cumulative (its latest slice says all); units of one attempt merge by command. */
+    static List<TopProcess> topProcesses(java.util.Collection<UsageSlice> latestOfEachUnit) {
+        Map<String, long[]> byCommand = new TreeMap<>();
+        for (UsageSlice s : latestOfEachUnit) {
+            for (TopProcess p : s.topProcesses()) {
+                long[] v = byCommand.computeIfAbsent(p.command(), k -> new long[2]);
+                v[0] += p.cpuMillis();
+                v[1] += p.processes();
+            }
+        }
+        List<TopProcess> out = new ArrayList<>();
+        byCommand.forEach((c, v) -> out.add(new TopProcess(c, v[0], (int) v[1])));
+        out.sort(Comparator.comparingLong(TopProcess::cpuMillis).reversed());
+        return List.copyOf(out.subList(0, Math.min(UnitSeries.MAX_TOP_PROCESSES, out.size())));
     }
 
     private static Timeline timeline(List<io.taskmeter.core.usage.Intervals> slices) {

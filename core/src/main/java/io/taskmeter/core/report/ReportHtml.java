@@ -211,6 +211,17 @@ public final class ReportHtml {
                 .append(h - 4).append("\">").append(esc(a.state())).append(String.format(Locale.ROOT,
                         " · %.1f s · up to %.2f cores of %.2f · peak %s", a.durationSeconds(), a.usage().p95Cores(),
                         a.allocation().cpus(), bytes(a.usage().peakRssBytes()))).append("</text></svg>");
+        if (!a.usage().topProcesses().isEmpty()) {
+            s.append("<p class=\"k top-processes\">").append(a.usage().processesSeen())
+                    .append(" processes; most CPU: ");
+            for (int i = 0; i < a.usage().topProcesses().size(); i++) {
+                var p = a.usage().topProcesses().get(i);
+                s.append(i == 0 ? "" : "; ").append("<code>").append(esc(clip(p.command(), 80))).append("</code>")
+                        .append(String.format(Locale.ROOT, " %.1f s", p.cpuMillis() / 1000.0))
+                        .append(p.processes() > 1 ? " ×" + p.processes() : "");
+            }
+            s.append("</p>");
+        }
         return s.toString();
     }
 

@@ -5,6 +5,7 @@ import io.taskmeter.core.rightsizing.Quantiles;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.ToDoubleFunction;
@@ -20,13 +21,19 @@ public final class SlowRuns {
     /** What slow-run analysis needs of an attempt: a few numbers, not its whole summary. */
     public record Facts(String id, String host, String state, double durationSeconds, double bytesRead,
                         double bytesWritten, double cpuSeconds, double avgCores, double diskWait, double idle,
-                        double peakRssBytes) {
+                        double peakRssBytes, double contended) {
+        /**
+         * Disk wait is the D-state share of the time where the batches carried it (1.1), else the share of samples
+         * with a process in D; contention is the share of its time the host was contended (0 when unknown).
+         */
         public static Facts of(AttemptSummary a) {
+            Map<String, Double> signals = a.diagnosis() == null ? Map.of() : a.diagnosis().signals();
             return new Facts(a.id(), a.host(), a.state(), a.durationSeconds(), a.usage().readBytes() + a.usage().rchar(),
                     a.usage().writeBytes() + a.usage().wchar(), a.usage().cpuSeconds(), a.usage().avgCores(),
-                    a.usage().diskWaitFraction(),
-                    a.diagnosis() == null ? 0 : a.diagnosis().signals().getOrDefault("idle_fraction", 0.0),
-                    a.usage().peakRssBytes());
+                    a.usage().diskWaitSeconds() > 0 ? signals.getOrDefault("disk_wait_fraction", 0.0)
+                            : a.usage().diskWaitFraction(),
+                    signals.getOrDefault("idle_fraction", 0.0), a.usage().peakRssBytes(),
+                    signals.getOrDefault("contended_fraction", 0.0));
         }
     }
 
@@ -46,7 +53,10 @@ public final class SlowRuns {
                     "spent %s× less time in disk wait"),
             new Signal("idle", Facts::idle,
                     "was idle %s× more of its time (waiting on an external system?)", "was idle %s× less of its time"),
-            new Signal("memory", Facts::peakRssBytes, "peaked at %s× more memory", "peaked at %s× less memory"));
+            new Signal("memory", Facts::peakRssBytes, "peaked at %s× more memory", "peaked at %s× less memory"),
+            new Signal("contention", Facts::contended,
+                    "ran on a contended host %s× more of its time (CPU or I/O pressure, steal, run queue: the host, "
+                            + "not the input)", "ran on a contended host %s× less of its time"));
 
     public static List<SlowRun> find(List<AttemptSummary> attempts) {
         return findIn(attempts.stream().map(Facts::of).toList());

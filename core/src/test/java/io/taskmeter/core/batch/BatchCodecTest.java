@@ -41,7 +41,7 @@ class BatchCodecTest {
     @Test
     void rejectsUnknownMajorVersion() {
         String json = new String(gunzipToString(BatchCodec.encode(sampleBatch())))
-                .replace("\"version\":\"1.0\"", "\"version\":\"2.0\"");
+                .replace("\"version\":\"" + Batch.VERSION + "\"", "\"version\":\"2.0\"");
         BatchFormatException e = assertThrows(BatchFormatException.class, () -> BatchCodec.decode(gzip(json)));
         assertTrue(e.getMessage().contains("unsupported major version 2"), e.getMessage());
     }
@@ -49,7 +49,7 @@ class BatchCodecTest {
     @Test
     void acceptsNewerMinorVersionWithUnknownFields() throws Exception {
         String json = gunzipToString(BatchCodec.encode(sampleBatch()))
-                .replace("\"version\":\"1.0\"", "\"version\":\"1.7\",\"some_future_field\":[1,2]");
+                .replace("\"version\":\"" + Batch.VERSION + "\"", "\"version\":\"1.7\",\"some_future_field\":[1,2]");
         assertEquals(7, BatchCodec.decode(gzip(json)).seq());
     }
 

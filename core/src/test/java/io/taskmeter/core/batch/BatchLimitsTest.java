@@ -36,7 +36,7 @@ class BatchLimitsTest {
 
     @Test
     void aMajorVersionTooLargeForAnIntIsRejectedNotThrown() {
-        rejected(json(BatchCodecTest.sampleBatch()).replace("\"version\":\"1.0\"", "\"version\":\"99999999999.0\""),
+        rejected(json(BatchCodecTest.sampleBatch()).replace("\"version\":\"" + Batch.VERSION + "\"", "\"version\":\"99999999999.0\""),
                 "not MAJOR.MINOR");
     }
 

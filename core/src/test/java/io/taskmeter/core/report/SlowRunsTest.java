@@ -12,12 +12,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SlowRunsTest {
     static AttemptSummary attempt(String id, String host, double seconds, long readBytes, double diskWait, double cores) {
+        return attempt(id, host, seconds, readBytes, diskWait, cores, 0);
+    }
+
+    static AttemptSummary attempt(String id, String host, double seconds, long readBytes, double diskWait, double cores,
+                                  double contended) {
         var usage = new AttemptSummary.Usage(cores * seconds, 100 << 20, readBytes, 0, 0, 0, cores, cores, 1, 1, diskWait);
-        var diagnosis = new Diagnosis("mixed", List.of(), List.of(), Map.of("idle_fraction", 0.0));
+        var diagnosis = new Diagnosis("mixed", List.of(), List.of(), Map.of("idle_fraction", 0.0,
+                "contended_fraction", contended));
         return new AttemptSummary(id, "airflow:etl:load", "airflow", "etl", "load", "r-" + id, "1", -1, host, "title",
                 0.9, "finished", "2026-11-2" + id.charAt(id.length() - 1) + "T00:00:00Z", null, seconds, null, usage,
                 new AttemptSummary.Allocation(2, 8L << 30, "host share"),
                 new AttemptCost(0.01, 0.005, 0.005, 0.008, 0.002, "m5.large", "test"), List.of(), diagnosis, null);
+    }
+
+    @Test
+    void aSlowRunOnAContendedHostSaysSo() {
+        List<AttemptSummary> all = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            all.add(attempt("a" + i, "h1", 100 + i, 1_000_000_000L, 0.01, 0.9, 0.1));
+        }
+        all.add(attempt("s3", "h1", 300, 1_000_000_000L, 0.01, 0.9, 0.8));
+        SlowRun slow = SlowRuns.find(all).get(0);
+        assertEquals("s3", slow.attemptId());
+        assertTrue(slow.differences().get(0).startsWith("ran on a contended host 8.0× more of its time"),
+                slow.differences().toString());
     }
 
     @Test

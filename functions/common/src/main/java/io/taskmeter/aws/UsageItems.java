@@ -1,11 +1,15 @@
 package io.taskmeter.aws;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.taskmeter.core.batch.BatchCodec;
+import io.taskmeter.core.batch.TopProcess;
 import io.taskmeter.core.usage.Intervals;
 import io.taskmeter.core.usage.UsageSlice;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static io.taskmeter.aws.Items.n;
@@ -60,7 +64,46 @@ public final class UsageItems {
         }
         item.put("host_cpus", n(u.hostCpus()));
         item.put("host_mem", n(u.hostMemoryBytes()));
+        putDetail(item, u);
         return item;
+    }
+
+    /** Batch format 1.1 detail, written only when present so 1.0 usage keeps its item size. */
+    private static void putDetail(Map<String, AttributeValue> item, UsageSlice u) {
+        if (u.runningMs() + u.sleepingMs() + u.diskWaitMs() > 0) {
+            item.put("run_ms", n(u.runningMs()));
+            item.put("sleep_ms", n(u.sleepingMs()));
+            item.put("dwait_ms", n(u.diskWaitMs()));
+        }
+        if (u.voluntarySwitches() + u.involuntarySwitches() > 0) {
+            item.put("vcsw", n(u.voluntarySwitches()));
+            item.put("ivcsw", n(u.involuntarySwitches()));
+        }
+        if (u.peakPssBytes() != null) {
+            item.put("peak_pss", n(u.peakPssBytes()));
+        }
+        if (!u.topProcesses().isEmpty()) {
+            try {
+                item.put("top", s(BatchCodec.json().writeValueAsString(u.topProcesses())));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (u.cgroup() != null) {
+            item.put("cgroup", s(u.cgroup()));
+        }
+    }
+
+    private static List<TopProcess> top(Map<String, AttributeValue> item) {
+        String json = str(item, "top");
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return List.of(BatchCodec.json().readValue(json, TopProcess[].class));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored top processes are not valid JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     public static UsageSlice fromItem(Map<String, AttributeValue> item) {
@@ -76,7 +119,10 @@ public final class UsageItems {
                 num(item, "read_bytes", 0), num(item, "write_bytes", 0), num(item, "rchar", 0),
                 num(item, "wchar", 0), (int) num(item, "max_procs", 0), num(item, "spawned", 0),
                 (int) num(item, "disk_wait_samples", 0), Intervals.fromJson(str(item, "intervals")),
-                str(item, "instance_type"), (int) num(item, "host_cpus", 1), num(item, "host_mem", 0));
+                str(item, "instance_type"), (int) num(item, "host_cpus", 1), num(item, "host_mem", 0),
+                num(item, "run_ms", 0), num(item, "sleep_ms", 0), num(item, "dwait_ms", 0), num(item, "vcsw", 0),
+                num(item, "ivcsw", 0), item.containsKey("peak_pss") ? num(item, "peak_pss", 0) : null, top(item),
+                str(item, "cgroup"));
     }
 
     /** One item per unit and batch. */
