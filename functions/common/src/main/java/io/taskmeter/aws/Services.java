@@ -33,10 +33,12 @@ public final class Services {
         this.usage = new UsageStore(ddb, tables.usage());
         this.attempts = new AttemptStore(ddb, tables.attempts());
         this.insights = new InsightsStore(ddb, tables.insights());
-        this.ingest = new IngestService(s3, usage);
+        MetadataStore metadata = new MetadataStore(ddb, tables.attempts());
+        this.ingest = new IngestService(s3, usage, metadata);
         this.attribute = new AttributeService(usage, attempts,
-                new StallMonitor(ddb, tables.attempts(), attempts, insights, alerts, stallSettings));
-        this.insightsJob = new InsightsJob(attempts, insights, new InsightsCalculator(prices, settings), usage, prices);
+                new StallMonitor(ddb, tables.attempts(), attempts, insights, alerts, stallSettings), metadata);
+        this.insightsJob = new InsightsJob(attempts, insights, new InsightsCalculator(prices, settings), usage, prices,
+                metadata);
         this.insightsApi = new InsightsApi(insights);
         this.weeklyReport = new WeeklyReportJob(insightsJob, insights, s3, bucket, alerts, reportLink);
         // Five batch intervals of the default 60 s without a batch, while tasks run there.
