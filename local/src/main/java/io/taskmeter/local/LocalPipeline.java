@@ -88,7 +88,7 @@ final class LocalPipeline implements AutoCloseable {
         this.services = new Services(ddb, s3, tables, PriceTable.builtIn(), RightsizingSettings.defaults(),
                 (subject, body) -> System.err.println("SNS: " + subject),
                 StallSettings.defaults().withStallAfter(stallAfterSeconds), BUCKET,
-                key -> dataDir.resolve(key).toUri().toString());
+                key -> dataDir.resolve(key).toUri().toString(), System.getenv("TASKMETER_EVENTS_TOKEN"));
         this.ingest = new IngestHandler(services);
         this.attribute = new AttributeHandler(services);
         this.insightsJob = new InsightsJobHandler(services);
@@ -208,6 +208,14 @@ final class LocalPipeline implements AutoCloseable {
                 event.put("version", "2.0").put("rawPath", path).put("rawQueryString", query == null ? "" : query);
                 event.putObject("requestContext").putObject("http").put("method", exchange.getRequestMethod())
                         .put("path", path);
+                // POST /v1/events: its bearer token and body, as API Gateway passes them.
+                var headers = event.putObject("headers");
+                exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT),
+                        String.join(",", v)));
+                byte[] in = exchange.getRequestBody().readNBytes(2 << 20);
+                if (in.length > 0) {
+                    event.put("body", java.util.Base64.getEncoder().encodeToString(in)).put("isBase64Encoded", true);
+                }
                 var response = com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
                         .readTree(invoke(insightsApi, event.toString().getBytes(StandardCharsets.UTF_8)));
                 byte[] body = response.path("body").asText().getBytes(StandardCharsets.UTF_8);
