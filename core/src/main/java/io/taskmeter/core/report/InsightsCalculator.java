@@ -63,6 +63,7 @@ public final class InsightsCalculator {
         private final Map<String, TaskAccumulator> tasks = new TreeMap<>();
         private final Rollups rollups = new Rollups();
         private final Map<String, Double> allocatedByHost = new TreeMap<>();
+        private final Map<String, double[]> unattributedByHost = new TreeMap<>();
         private int attempts;
 
         private Run(long nowMs) {
@@ -92,6 +93,11 @@ public final class InsightsCalculator {
             tasks.computeIfAbsent(a.taskId(), k -> new TaskAccumulator(a, p)).add(a, meta);
             rollups.add(a);
             allocatedByHost.merge(a.host(), a.cost().allocatedUsd(), Double::sum);
+            if (a.orchestratorMetadata() == null && !"generic".equals(a.orchestrator())) {
+                double[] u = unattributedByHost.computeIfAbsent(a.host(), k -> new double[2]);
+                u[0]++;
+                u[1] += a.cost().allocatedUsd();
+            }
             attempts++;
             List<AttemptSummary> out = new ArrayList<>();
             out.add(a);
@@ -117,6 +123,14 @@ public final class InsightsCalculator {
 
         public List<CostRollup> costs() {
             return rollups.result();
+        }
+
+        /**
+         * Per host: how many Airflow/Prefect attempts no orchestrator record describes, and their allocated cost
+         * (usage that stays with the host's own recognition).
+         */
+        public Map<String, double[]> unattributedByHost() {
+            return unattributedByHost;
         }
 
         /** What the attempts on each host were allocated, for its idle cost. */

@@ -69,7 +69,7 @@ public final class InsightsJob {
             writer.tasksAndCosts(tasks, costs, nowMs, run.attempts());
             List<HostCost.Day> days = new ArrayList<>();
             run.allocatedByHost().keySet().forEach(host -> days.addAll(usage.hostDays(host)));
-            HostCost.compute(days, run.allocatedByHost(), prices).forEach(writer::host);
+            HostCost.compute(days, run.allocatedByHost(), run.unattributedByHost(), prices).forEach(writer::host);
             Result result = new Result(nowMs, run.attempts(), tasks, costs, running);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             LOG.info(() -> "{\"event\":\"insights_computed\",\"attempts\":" + result.attempts() + ",\"tasks\":"
