@@ -32,7 +32,8 @@ const NOT_CALLS = new Set(["builder", "close", "serviceName", "serviceClientConf
  * sources). A class that calls S3 and is not listed here fails the check: add it when the code changes.
  */
 const S3_KEYS = {
-  IngestService: { read: "BatchKey.ROOT", write: "IngestService.QUARANTINE", bucket: "event" },
+  IngestService: { read: ["BatchKey.ROOT", "MetadataDocument.ROOT"], write: "IngestService.QUARANTINE", bucket: "event" },
+  EventsEndpoint: { write: "MetadataDocument.ROOT", bucket: "TASKMETER_BUCKET" },
   WeeklyReportJob: { read: "WeeklyReportJob.PREFIX", write: "WeeklyReportJob.PREFIX", bucket: "TASKMETER_BUCKET" },
 };
 
@@ -253,10 +254,12 @@ export async function verify({ moduleDir, repoRoot, logicalModuleDir = moduleDir
           if (!b || b.ref !== bucket) errors.push(`lambda: ${where} reaches ${call.cls} S3 writes but ${layout.bucket} does not name ${bucket}`);
         }
         for (const [action, role] of map) {
-          const prefix = constant(layout[role]);
-          want([action], objectArn(prefix), why);
-          if (kmsRef) want([role === "read" ? "kms:Decrypt" : "kms:GenerateDataKey"], kmsRef, `${why} on an SSE-KMS bucket`);
-          summary.push(`${action} ${prefix}`);
+          for (const ref of [].concat(layout[role])) {
+            const prefix = constant(ref);
+            want([action], objectArn(prefix), why);
+            if (kmsRef) want([role === "read" ? "kms:Decrypt" : "kms:GenerateDataKey"], kmsRef, `${why} on an SSE-KMS bucket`);
+            summary.push(`${action} ${prefix}`);
+          }
         }
       } else if (call.service === "sns") {
         const topic = envResource("taskmeter.alerts.topic-arn");
