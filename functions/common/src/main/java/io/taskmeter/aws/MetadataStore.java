@@ -103,20 +103,27 @@ public final class MetadataStore {
     }
 
     /**
-     * Makes a unit findable by records that describe it: under its natural key (Airflow units that name DAG,
-     * run and task) and under its host and root pid. Fields are set once; tags only add knowledge (a try number
-     * seen later), so every order of batches leaves the same item.
+     * Makes a unit findable by records that describe it: under its natural key when it names DAG, run and task
+     * (records with one are filed there too, host and pid included), else under its host and root pid. Fields
+     * are set once; tags only add knowledge (a try number seen later), so every order of batches leaves the same
+     * items.
      */
     public void indexUnit(String attemptId, UsageSlice u) {
-        Integer pid = rootPid(u.unitId());
+        String pk = partition(u);
+        if (pk != null) {
+            putCandidate(pk, attemptId, u, rootPid(u.unitId()));
+        }
+    }
+
+    /** The join partition a unit's slice is filed under; null when it names neither a key nor a host and pid. */
+    private static String partition(UsageSlice u) {
         String naturalKey = JoinRules.naturalKey(u.kind(), u.tags());
         if (naturalKey != null) {
-            putCandidate(byKey(naturalKey), attemptId, u, pid);
+            return byKey(naturalKey);
         }
+        Integer pid = rootPid(u.unitId());
         String host = JoinRules.shortHost(u.hostId());
-        if (pid != null && host != null) {
-            putCandidate(byHostPid(host, pid), attemptId, u, pid);
-        }
+        return pid != null && host != null ? byHostPid(host, pid) : null;
     }
 
     private void putCandidate(String pk, String attemptId, UsageSlice u, Integer pid) {
@@ -151,19 +158,16 @@ public final class MetadataStore {
      * record there goes to the unit {@link JoinRules#match} picks among all the partition's units; those that
      * pick one of this attempt's units are returned.
      */
-    public List<AttachedRecord> joined(Collection<UsageSlice> unitsOfAttempt) {
-        Map<String, UsageSlice> units = new LinkedHashMap<>();
-        unitsOfAttempt.forEach(u -> units.putIfAbsent(u.unitId(), u));
-        List<String> partitions = new ArrayList<>();
-        for (UsageSlice u : units.values()) {
-            String naturalKey = JoinRules.naturalKey(u.kind(), u.tags());
-            if (naturalKey != null && !partitions.contains(byKey(naturalKey))) {
-                partitions.add(byKey(naturalKey));
-            }
-            Integer pid = rootPid(u.unitId());
-            String host = JoinRules.shortHost(u.hostId());
-            if (pid != null && host != null && !partitions.contains(byHostPid(host, pid))) {
-                partitions.add(byHostPid(host, pid));
+    public List<AttachedRecord> joined(Collection<UsageSlice> slicesOfAttempt) {
+        java.util.Set<String> units = new java.util.HashSet<>();
+        // A unit learns its natural key from a child's environment: its early slices are filed by host and pid,
+        // later ones by key, so every slice's partition is looked at.
+        java.util.Set<String> partitions = new java.util.TreeSet<>();
+        for (UsageSlice u : slicesOfAttempt) {
+            units.add(u.unitId());
+            String pk = partition(u);
+            if (pk != null) {
+                partitions.add(pk);
             }
         }
         List<AttachedRecord> out = new ArrayList<>();
@@ -187,7 +191,7 @@ public final class MetadataStore {
             boolean byNaturalKey = pk.startsWith("J#K#");
             for (MetadataRecord r : records) {
                 Optional<JoinRules.Match> m = JoinRules.match(r, candidates, byNaturalKey);
-                if (m.isPresent() && units.containsKey(m.get().unit().unitId())) {
+                if (m.isPresent() && units.contains(m.get().unit().unitId())) {
                     out.add(new AttachedRecord(r, m.get().how(), m.get().confidence()));
                 }
             }
