@@ -59,7 +59,7 @@ public final class LocalMain {
               --help               this text
 
             API: GET /v1/tasks, /v1/tasks/{id}, /v1/attempts/{id}, /v1/costs?groupBy=dag|flow|task|run, /v1/stalls,
-                 /v1/health
+                 /v1/health; POST /v1/events (pushed orchestrator events, with TASKMETER_EVENTS_TOKEN set)
             """;
 
     private LocalMain() {
