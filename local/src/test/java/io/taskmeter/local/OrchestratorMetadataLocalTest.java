@@ -91,10 +91,12 @@ class OrchestratorMetadataLocalTest {
             JsonNode report = Report.collect(pipeline, hostId, since);
             Map<String, JsonNode> byTask = new LinkedHashMap<>();
             for (JsonNode a : report.path("attempts")) {
-                byTask.put(a.path("orchestrator").asText() + ":" + a.path("task").asText(), a);
+                // Keyed by DAG/flow too: the shipper sees the whole machine, other builds' demos included.
+                byTask.put(a.path("orchestrator").asText() + ":" + a.path("dag_or_flow").asText() + ":"
+                        + a.path("task").asText(), a);
             }
             for (Map.Entry<String, double[]> e : truth.entrySet()) {
-                JsonNode a = byTask.get("prefect:" + e.getKey() + "-3f2a");
+                JsonNode a = byTask.get("prefect:sim-etl:" + e.getKey() + "-3f2a");
                 assertNotNull(a, e.getKey() + " in " + byTask.keySet());
                 double cpu = a.path("usage").path("cpu_seconds").asDouble();
                 System.out.printf("task run %s: %.3f cpu-s attributed, %.3f used by its thread%n", e.getKey(), cpu,
@@ -105,12 +107,12 @@ class OrchestratorMetadataLocalTest {
                 assertEquals("success", a.path("orchestrator_metadata").path("state").asText());
                 assertEquals(false, a.path("orchestrator_metadata").path("shared").asBoolean(true));
             }
-            JsonNode whole = byTask.get("prefect:(flow run)");
+            JsonNode whole = byTask.get("prefect:sim-etl:(flow run)");
             assertNotNull(whole, byTask.keySet().toString());
             assertEquals("sim-etl", whole.path("dag_or_flow").asText());
             assertEquals("orchestrator request (prefect.job_variables)", whole.path("allocation").path("source").asText());
 
-            JsonNode train = byTask.get("airflow:train");
+            JsonNode train = byTask.get("airflow:sim_ml:train");
             assertNotNull(train, byTask.keySet().toString());
             double cpu = train.path("usage").path("cpu_seconds").asDouble();
             System.out.printf("airflow 3 worker: %.3f cpu-s attributed, %.3f by the kernel%n", cpu, workerCpu);
