@@ -41,6 +41,11 @@ data "aws_iam_policy_document" "ingest" {
     resources = ["${aws_s3_bucket.data.arn}/${local.batches_root}*"]
   }
   statement {
+    sid       = "ReadMetadata" # IngestService: s3.getObject, s3.copyObject source (keys under MetadataDocument.ROOT)
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.data.arn}/${local.metadata_prefix}v1/*"]
+  }
+  statement {
     sid       = "WriteQuarantine" # IngestService: s3.putObject, s3.copyObject target (IngestService.QUARANTINE)
     actions   = ["s3:PutObject"]
     resources = ["${aws_s3_bucket.data.arn}/${local.quarantine_prefix}*"]
@@ -49,6 +54,11 @@ data "aws_iam_policy_document" "ingest" {
     sid       = "WriteUsage" # UsageStore: putItem (conditional), updateItem (heartbeat, host day)
     actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.usage.arn]
+  }
+  statement {
+    sid       = "WriteOrchestratorRecords" # MetadataStore: putItem (conditional, one item per record version)
+    actions   = ["dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.attempts.arn]
   }
   dynamic "statement" {
     for_each = var.kms_key_arn == null ? [] : [1]
@@ -136,8 +146,8 @@ data "aws_iam_policy_document" "insights_job" {
     resources = ["${aws_cloudwatch_log_group.insights_job.arn}:*"]
   }
   statement {
-    sid       = "ScanAttempts" # AttemptStore: scanPaginator
-    actions   = ["dynamodb:Scan"]
+    sid       = "ReadAttempts" # AttemptStore: scanPaginator; MetadataStore: queryPaginator (join partitions)
+    actions   = ["dynamodb:Query", "dynamodb:Scan"]
     resources = [aws_dynamodb_table.attempts.arn]
   }
   statement {
@@ -198,6 +208,19 @@ data "aws_iam_policy_document" "insights_api" {
     sid       = "ReadInsights" # InsightsStore: query, getItem
     actions   = ["dynamodb:GetItem", "dynamodb:Query"]
     resources = [aws_dynamodb_table.insights.arn]
+  }
+  statement {
+    sid       = "WritePushedEvents" # EventsEndpoint: s3.putObject (POST /v1/events, keys under MetadataDocument.ROOT)
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.data.arn}/${local.metadata_prefix}v1/*"]
+  }
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [1]
+    content {
+      sid       = "BucketKey" # writing pushed events generates a data key
+      actions   = ["kms:GenerateDataKey"]
+      resources = [var.kms_key_arn]
+    }
   }
 }
 

@@ -195,6 +195,7 @@ resource "aws_lambda_function" "insights_api" {
       TASKMETER_TABLE_USAGE         = aws_dynamodb_table.usage.name
       TASKMETER_TABLE_ATTEMPTS      = aws_dynamodb_table.attempts.name
       TASKMETER_TABLE_INSIGHTS      = aws_dynamodb_table.insights.name
+      TASKMETER_BUCKET              = aws_s3_bucket.data.id # POST /v1/events writes metadata/v1/ here
     }
   }
 

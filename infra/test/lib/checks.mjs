@@ -36,7 +36,8 @@ const NOT_CALLS = new Set(["builder", "close", "serviceName", "serviceClientConf
  * refers to a key root (X.ROOT) its reads do not list: update this table when the code changes.
  */
 const S3_KEYS = {
-  IngestService: { read: ["BatchKey.ROOT"], write: ["IngestService.QUARANTINE"], bucket: "event" },
+  IngestService: { read: ["BatchKey.ROOT", "MetadataDocument.ROOT"], write: ["IngestService.QUARANTINE"], bucket: "event" },
+  EventsEndpoint: { read: [], write: ["MetadataDocument.ROOT"], bucket: "TASKMETER_BUCKET" },
   WeeklyReportJob: { read: ["WeeklyReportJob.PREFIX"], write: ["WeeklyReportJob.PREFIX"], bucket: "TASKMETER_BUCKET" },
 };
 

@@ -47,10 +47,19 @@ public final class LocalMain {
               --instance-type T    price this host as EC2 type T (default: assumed from its CPU count)
               --stall-after SECS   alert when a running task shows no CPU and no I/O for this long (default 600;
                                    demo: 5, so its idle task raises one); I/O-hang and spin scale with it
+              --airflow-url URL    poll this Airflow 2 (/api/v1) or 3 (/api/v2) for task instances and DAG runs
+                                   [TASKMETER_AIRFLOW_URL]; --airflow-username/--airflow-password (basic auth,
+                                   or a JWT from /auth/token on Airflow 3) or --airflow-token
+                                   [TASKMETER_AIRFLOW_USERNAME, _PASSWORD, _TOKEN]
+              --prefect-url URL    poll this Prefect server (/api) or Cloud workspace for flow and task runs
+                                   [TASKMETER_PREFECT_URL]; --prefect-api-key [TASKMETER_PREFECT_API_KEY]
+                                   Metadata documents the pollers write, and any other object put in the local
+                                   S3 bucket under metadata/v1/, are ingested and joined to the observed tasks
+                                   (docs/orchestrators.md)
               --help               this text
 
             API: GET /v1/tasks, /v1/tasks/{id}, /v1/attempts/{id}, /v1/costs?groupBy=dag|flow|task|run, /v1/stalls,
-                 /v1/health
+                 /v1/health; POST /v1/events (pushed orchestrator events, with TASKMETER_EVENTS_TOKEN set)
             """;
 
     private LocalMain() {
@@ -93,6 +102,7 @@ public final class LocalMain {
         Duration interval = io.taskmeter.shipper.Main.duration(option(a, "--interval", "500ms"));
         long batchSeconds = Long.parseLong(option(a, "--batch-seconds", "5"));
         String instanceType = option(a, "--instance-type", null);
+        OrchestratorUrls orchestrators = OrchestratorUrls.take(a, System.getenv());
         double stallAfter = Double.parseDouble(option(a, "--stall-after", command.equals("demo") ? "5" : "600"));
         if (!a.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s) " + a);
@@ -116,7 +126,9 @@ public final class LocalMain {
                     URI.create("s3://" + LocalPipeline.BUCKET + "/"), URI.create(pipeline.s3Endpoint()), "us-east-1",
                     hostId, dataDir.resolve("spool"), 256L << 20, instanceType, List.of());
             int exitCode = 0;
-            try (Shipper shipper = Shipper.start(config, pipeline::deliver)) {
+            pipeline.watchMetadata(2);
+            try (Shipper shipper = Shipper.start(config, pipeline::deliver);
+                 AutoCloseable polling = MetadataPolling.start(orchestrators, shipper, dataDir)) {
                 if (command.equals("demo")) {
                     progress("running the demo workload: SIMULATED Airflow 2/3 tasks and a Prefect flow run "
                             + "(real processes doing real work; only their titles and environment imitate the "

@@ -68,6 +68,8 @@ final class LocalPipeline implements AutoCloseable {
     private final Services services;
     private HttpServer http;
     private int delivered;
+    /** Objects already delivered, so the metadata scan does not deliver a document twice (harmless, but noise). */
+    private final java.util.Set<String> deliveredKeys = new java.util.HashSet<>();
 
     LocalPipeline(Path dataDir, double stallAfterSeconds) {
         this.s3Server = EmbeddedS3.persistent(dataDir.resolve("s3"));
@@ -86,7 +88,7 @@ final class LocalPipeline implements AutoCloseable {
         this.services = new Services(ddb, s3, tables, PriceTable.builtIn(), RightsizingSettings.defaults(),
                 (subject, body) -> System.err.println("SNS: " + subject),
                 StallSettings.defaults().withStallAfter(stallAfterSeconds), BUCKET,
-                key -> dataDir.resolve(key).toUri().toString());
+                key -> dataDir.resolve(key).toUri().toString(), System.getenv("TASKMETER_EVENTS_TOKEN"));
         this.ingest = new IngestHandler(services);
         this.attribute = new AttributeHandler(services);
         this.insightsJob = new InsightsJobHandler(services);
@@ -101,6 +103,7 @@ final class LocalPipeline implements AutoCloseable {
 
     /** What S3 → SQS → Lambda does for one new object, then what the stream mapping does for its records. */
     synchronized void deliver(String key) {
+        deliveredKeys.add(key);
         try {
             byte[] failures = invoke(ingest, LambdaEvents.sqsWrapped(List.of(LambdaEvents.s3Event(BUCKET, key, 0))));
             if (!LambdaEvents.failedIds(failures).isEmpty()) {
@@ -111,6 +114,35 @@ final class LocalPipeline implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "delivering " + key + " failed", e);
         }
+    }
+
+    /**
+     * The local stand-in for the S3 notification of orchestrator documents: whatever wrote them under
+     * {@code metadata/v1/} (the shipper's pollers, a test, a user copying files into the data directory), each new
+     * one goes through ingest like a batch. Returns how many were new.
+     */
+    synchronized int deliverNewMetadata() {
+        List<String> fresh = new ArrayList<>();
+        try {
+            for (var page : s3.listObjectsV2Paginator(b -> b.bucket(BUCKET)
+                    .prefix(io.taskmeter.core.metadata.MetadataDocument.ROOT))) {
+                page.contents().forEach(o -> {
+                    if (!deliveredKeys.contains(o.key())) {
+                        fresh.add(o.key());
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "listing metadata documents failed", e);
+            return 0;
+        }
+        fresh.forEach(this::deliver);
+        return fresh.size();
+    }
+
+    /** Picks up metadata documents every few seconds, as the S3 notification would. */
+    void watchMetadata(long everySeconds) {
+        scheduler.scheduleWithFixedDelay(this::deliverNewMetadata, everySeconds, everySeconds, TimeUnit.SECONDS);
     }
 
     private void pumpStream() throws IOException {
@@ -147,6 +179,7 @@ final class LocalPipeline implements AutoCloseable {
 
     /** The weekly report, as the scheduled job writes it to S3, copied under the data directory; its HTML path. */
     synchronized Path writeReport() throws IOException {
+        deliverNewMetadata();
         var written = services.weeklyReport().run(System.currentTimeMillis());
         Path html = null;
         for (var file : written.files().entrySet()) {
@@ -175,6 +208,14 @@ final class LocalPipeline implements AutoCloseable {
                 event.put("version", "2.0").put("rawPath", path).put("rawQueryString", query == null ? "" : query);
                 event.putObject("requestContext").putObject("http").put("method", exchange.getRequestMethod())
                         .put("path", path);
+                // POST /v1/events: its bearer token and body, as API Gateway passes them.
+                var headers = event.putObject("headers");
+                exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT),
+                        String.join(",", v)));
+                byte[] in = exchange.getRequestBody().readNBytes(2 << 20);
+                if (in.length > 0) {
+                    event.put("body", java.util.Base64.getEncoder().encodeToString(in)).put("isBase64Encoded", true);
+                }
                 var response = com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
                         .readTree(invoke(insightsApi, event.toString().getBytes(StandardCharsets.UTF_8)));
                 byte[] body = response.path("body").asText().getBytes(StandardCharsets.UTF_8);

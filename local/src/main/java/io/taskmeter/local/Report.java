@@ -60,17 +60,26 @@ final class Report {
         for (JsonNode a : report.path("attempts")) {
             JsonNode u = a.path("usage");
             String name = a.path("orchestrator").asText() + " " + shortName(a) + (a.hasNonNull("try_number")
-                    ? " [" + a.path("try_number").asText() + "]" : "");
+                    ? " [" + a.path("try_number").asText() + "]" : "")
+                    + (a.path("map_index").asInt(-1) >= 0 ? " map " + a.path("map_index").asInt() : "");
+            // The orchestrator's state (success, up_for_retry, ...) says more than the host's finished/running.
+            String state = a.path("orchestrator_metadata").path("state").asText(a.path("state").asText());
             out.printf(Locale.ROOT, "%-40s %-9s %8.2f %6.2f/%-6.2f %10s %10s %10s %11s%n", clip(name, 40),
-                    a.path("state").asText(), u.path("cpu_seconds").asDouble(), u.path("avg_cores").asDouble(),
+                    state, u.path("cpu_seconds").asDouble(), u.path("avg_cores").asDouble(),
                     u.path("p95_cores").asDouble(), String.format(Locale.ROOT, "%.1f cpu", a.path("allocation").path("cpus").asDouble()),
                     bytes(u.path("peak_rss_bytes").asLong()), bytes(u.path("read_bytes").asLong()),
                     bytes(u.path("write_bytes").asLong()));
             JsonNode c = a.path("cost");
             out.printf(Locale.ROOT, "%-40s cost $%.6f allocated, $%.6f used, $%.6f waste (%s); %d processes seen, "
-                            + "attributed by %s%n", "", c.path("allocated_usd").asDouble(), c.path("used_usd").asDouble(),
-                    c.path("waste_usd").asDouble(), c.path("price_source").asText(),
-                    u.path("processes_seen").asLong(), a.path("attributed_by").asText());
+                            + "attributed by %s; allocation: %s%n", "", c.path("allocated_usd").asDouble(),
+                    c.path("used_usd").asDouble(), c.path("waste_usd").asDouble(), c.path("price_source").asText(),
+                    u.path("processes_seen").asLong(), a.path("attributed_by").asText(),
+                    a.path("allocation").path("source").asText());
+            if (a.hasNonNull("run")) {
+                out.printf(Locale.ROOT, "%-40s run %s%s%n", "", a.path("run").asText(),
+                        a.path("orchestrator_metadata").path("shared").asBoolean(false)
+                                ? "; CPU is a time share: this task run overlapped another in its flow-run process" : "");
+            }
             JsonNode d = a.path("diagnosis");
             if (!d.isMissingNode() && !d.isNull()) {
                 List<String> says = new ArrayList<>();

@@ -14,7 +14,18 @@ public record AttemptSummary(String id, String taskId, String orchestrator, Stri
                              double confidence, String state, String startedAt, String endedAt,
                              double durationSeconds, String command, Usage usage, Allocation allocation,
                              AttemptCost cost, List<String> units, Diagnosis diagnosis,
-                             Timeline timeline) {
+                             Timeline timeline, OrchestratorInfo orchestratorMetadata) {
+
+    /** An attempt without orchestrator metadata. */
+    public AttemptSummary(String id, String taskId, String orchestrator, String dagOrFlow, String task, String run,
+                          String tryNumber, int mapIndex, String host, String attributedBy, double confidence,
+                          String state, String startedAt, String endedAt, double durationSeconds, String command,
+                          Usage usage, Allocation allocation, AttemptCost cost, List<String> units,
+                          Diagnosis diagnosis, Timeline timeline) {
+        this(id, taskId, orchestrator, dagOrFlow, task, run, tryNumber, mapIndex, host, attributedBy, confidence,
+                state, startedAt, endedAt, durationSeconds, command, usage, allocation, cost, units, diagnosis,
+                timeline, null);
+    }
 
     /**
      * @param p95Cores         95th percentile of the per-interval CPU, in cores
@@ -43,7 +54,10 @@ public record AttemptSummary(String id, String taskId, String orchestrator, Stri
         }
     }
 
-    /** @param source "request" (declared by the task or orchestrator) or "host share" (no request: the host) */
+    /**
+     * @param source "orchestrator request (&lt;where&gt;)" (executor_config, job variables), "request" (declared by
+     *               the task's TASKMETER_* environment) or "host share" (no request: the host)
+     */
     public record Allocation(double cpus, long memoryBytes, String source) {
     }
 }

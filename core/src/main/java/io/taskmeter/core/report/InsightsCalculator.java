@@ -7,6 +7,9 @@ import io.taskmeter.core.cost.AttemptCost;
 import io.taskmeter.core.cost.CostModel;
 import io.taskmeter.core.cost.PriceTable;
 import io.taskmeter.core.cost.UnitPrices;
+import io.taskmeter.core.metadata.MetadataRecord;
+import io.taskmeter.core.metadata.OrchestratorFacts;
+import io.taskmeter.core.metadata.Requests;
 import io.taskmeter.core.rightsizing.AttemptStats;
 import io.taskmeter.core.rightsizing.Quantiles;
 import io.taskmeter.core.rightsizing.Recommendation;
@@ -42,10 +45,7 @@ public final class InsightsCalculator {
         Run run = start(nowMs);
         List<AttemptSummary> attempts = new ArrayList<>();
         for (AttemptRecord r : records) {
-            AttemptSummary a = run.add(r);
-            if (a != null) {
-                attempts.add(a);
-            }
+            attempts.addAll(run.addAll(r));
         }
         attempts.sort(Comparator.comparing(AttemptSummary::startedAt).reversed());
         return new Insights(nowMs, attempts, run.tasks(), run.costs());
@@ -65,6 +65,7 @@ public final class InsightsCalculator {
         private final Map<String, TaskAccumulator> tasks = new TreeMap<>();
         private final Rollups rollups = new Rollups();
         private final Map<String, Double> allocatedByHost = new TreeMap<>();
+        private final Map<String, double[]> unattributedByHost = new TreeMap<>();
         private int attempts;
 
         private Run(long nowMs) {
@@ -73,17 +74,43 @@ public final class InsightsCalculator {
 
         /** @return the attempt's summary, or null for an attempt with no usage yet */
         public AttemptSummary add(AttemptRecord r) {
+            List<AttemptSummary> all = addAll(r);
+            return all.isEmpty() ? null : all.get(0);
+        }
+
+        /**
+         * The attempt's summary first, then one per Prefect task run split out of it; empty for an attempt with
+         * no usage yet. Task runs count for their tasks' recommendations, not for costs: their flow run carries
+         * the cost once.
+         */
+        public List<AttemptSummary> addAll(AttemptRecord r) {
             if (r.slices().isEmpty()) {
-                return null;
+                return List.of();
             }
             UsageSlice first = r.slices().get(0);
             UnitPrices p = prices.unitPrices(first.instanceType(), first.hostCpus(), first.hostMemoryBytes());
-            AttemptSummary a = summarize(r, p);
-            tasks.computeIfAbsent(a.taskId(), k -> new TaskAccumulator(a, p)).add(a, r.meta());
+            OrchestratorFacts facts = OrchestratorFacts.merge(r.metadata());
+            Map<String, String> meta = withFacts(r.meta(), facts);
+            AttemptSummary a = summarize(r, meta, facts, p);
+            tasks.computeIfAbsent(a.taskId(), k -> new TaskAccumulator(a, p)).add(a, meta);
             rollups.add(a);
             allocatedByHost.merge(a.host(), a.cost().allocatedUsd(), Double::sum);
+            if (a.orchestratorMetadata() == null && !"generic".equals(a.orchestrator())) {
+                double[] u = unattributedByHost.computeIfAbsent(a.host(), k -> new double[2]);
+                u[0]++;
+                u[1] += a.cost().allocatedUsd();
+            }
             attempts++;
-            return a;
+            List<AttemptSummary> out = new ArrayList<>();
+            out.add(a);
+            for (AttemptSummary t : TaskRuns.summaries(a, r.slices(), facts, p)) {
+                tasks.computeIfAbsent(t.taskId(), k -> new TaskAccumulator(t, p))
+                        .add(t, t.orchestratorMetadata().state() == null ? Map.of()
+                                : Map.of("state", t.orchestratorMetadata().state()));
+                attempts++;
+                out.add(t);
+            }
+            return out;
         }
 
         public int attempts() {
@@ -98,6 +125,14 @@ public final class InsightsCalculator {
 
         public List<CostRollup> costs() {
             return rollups.result();
+        }
+
+        /**
+         * Per host: how many Airflow/Prefect attempts no orchestrator record describes, and their allocated cost
+         * (usage that stays with the host's own recognition).
+         */
+        public Map<String, double[]> unattributedByHost() {
+            return unattributedByHost;
         }
 
         /** What the attempts on each host were allocated, for its idle cost. */
@@ -165,9 +200,59 @@ public final class InsightsCalculator {
     }
 
     AttemptSummary summarize(AttemptRecord r, UnitPrices p) {
+        OrchestratorFacts facts = OrchestratorFacts.merge(r.metadata());
+        return summarize(r, withFacts(r.meta(), facts), facts, p);
+    }
+
+    /**
+     * The stored META with what the orchestrator says laid over it: its identity, state and requests are the
+     * orchestrator's own word, and the attribution is the more confident of the host's and the join's.
+     */
+    static Map<String, String> withFacts(Map<String, String> stored, OrchestratorFacts facts) {
+        if (facts == null) {
+            return stored;
+        }
+        Map<String, String> m = new java.util.HashMap<>(stored);
+        MetadataRecord o = facts.attempt();
+        if (o != null) {
+            putIf(m, "state", o.state());
+            putIf(m, "oom_killed", o.oomKilled() == null ? null : o.oomKilled().toString());
+            putIf(m, "dag_or_flow", o.dagOrFlow());
+            if (!"prefect".equals(o.source())) {
+                // A Prefect flow run's own task is the whole flow run; its task runs are split out separately.
+                putIf(m, "task", o.task());
+            }
+            putIf(m, "run", o.run());
+            putIf(m, "try_number", o.tryNumber() == null || o.tryNumber() < 1 ? null : o.tryNumber().toString());
+            putIf(m, "map_index", o.mapIndex() == null ? null : o.mapIndex().toString());
+            if ("airflow".equals(o.source())) {
+                putIf(m, "ti_id", o.id());
+            }
+            Requests req = o.requests();
+            if (req != null && !req.isEmpty()) {
+                m.put("cpu_request", req.cpuRequest());
+                m.put("memory_request", req.memoryRequest());
+                m.put("request_source", req.source());
+                m.values().removeIf(java.util.Objects::isNull);
+            }
+        }
+        double hostConfidence = parse(stored.get("confidence"), 0);
+        if (facts.how() != null && facts.confidence() > hostConfidence) {
+            m.put("how", facts.how());
+            m.put("confidence", Double.toString(facts.confidence()));
+        }
+        return m;
+    }
+
+    private static void putIf(Map<String, String> m, String key, String value) {
+        if (value != null) {
+            m.put(key, value);
+        }
+    }
+
+    AttemptSummary summarize(AttemptRecord r, Map<String, String> m, OrchestratorFacts facts, UnitPrices p) {
         List<UsageSlice> slices = new ArrayList<>(r.slices());
         slices.sort(Comparator.comparingLong(UsageSlice::startMs));
-        Map<String, String> m = r.meta();
         double cpu = 0;
         long peak = 0;
         long read = 0;
@@ -232,7 +317,8 @@ public final class InsightsCalculator {
         boolean requested = reqCpu.isPresent() || reqMem.isPresent();
         AttemptSummary.Allocation alloc = new AttemptSummary.Allocation(
                 reqCpu.orElse(first.hostCpus()), reqMem.orElse(first.hostMemoryBytes()),
-                requested ? "request" : "host share");
+                !requested ? "host share" : m.containsKey("request_source")
+                        ? "orchestrator request (" + m.get("request_source") + ")" : "request");
         AttemptCost cost = CostModel.cost(intervals, alloc.cpus(), alloc.memoryBytes(), p);
         List<StallDetector.Point> points = StallDetector.points(allIntervals);
         long endMs = ended != null ? ended : end;
@@ -255,7 +341,7 @@ public final class InsightsCalculator {
                 ended != null ? iso(endMs) : null, round((endMs - start) / 1000.0, 3), m.get("command"), usage, alloc,
                 cost, units, Diagnoser.diagnose(points, peak, alloc.memoryBytes(), spawned,
                 new Diagnoser.Detail(stateTimes ? diskWaitMs / 1000.0 : null, allIntervals, usage.topProcesses())),
-                timeline(allIntervals));
+                timeline(allIntervals), TaskRuns.info(facts, m.get("request_source")));
     }
 
     /** Each unit's list is cumulative (its latest slice says all); units of one attempt merge by command. */
@@ -300,6 +386,9 @@ public final class InsightsCalculator {
         private final Map<String, double[]> sums = new TreeMap<>();
 
         void add(AttemptSummary a) {
+            if (a.orchestratorMetadata() != null && a.orchestratorMetadata().partOf() != null) {
+                return; // a task run's cost is part of its flow run's, counted there
+            }
             String dag = "airflow".equals(a.orchestrator()) ? a.dagOrFlow() : null;
             String flow = "airflow".equals(a.orchestrator()) ? null : a.dagOrFlow();
             add("dag", dag, a);
@@ -338,7 +427,7 @@ public final class InsightsCalculator {
         }
     }
 
-    private static String iso(long ms) {
+    static String iso(long ms) {
         return Instant.ofEpochMilli(ms).toString();
     }
 

@@ -181,7 +181,9 @@ public final class ReportHtml {
         StringBuilder s = new StringBuilder("<h3 style=\"font-size:1em\">").append(esc(a.orchestrator())).append(' ')
                 .append(esc((a.dagOrFlow() == null ? "" : a.dagOrFlow() + ".") + a.task()))
                 .append(a.tryNumber() == null ? "" : " try " + esc(a.tryNumber())).append(" <span class=\"k\">")
-                .append(esc(a.startedAt())).append(", ").append(esc(a.state())).append(", ")
+                .append(esc(a.startedAt())).append(", ").append(esc(a.orchestratorMetadata() != null
+                        && a.orchestratorMetadata().state() != null ? a.orchestratorMetadata().state() : a.state()))
+                .append(a.run() == null ? "" : ", run " + esc(a.run())).append(", ")
                 .append(a.diagnosis() == null ? "" : esc(a.diagnosis().primary())).append("</span></h3>");
         if (tl == null || tl.t().length == 0) {
             return s.append("<p class=\"k\">No samples.</p>").toString();

@@ -121,8 +121,12 @@ public final class AttemptStore {
         }
     }
 
-    /** An attempt as stored: its META item and its contributions. */
-    public record StoredAttempt(String attemptId, Map<String, AttributeValue> meta, List<UsageSlice> contributions) {
+    /**
+     * An attempt as stored: its META item, its contributions, and the orchestrator records that name it
+     * directly.
+     */
+    public record StoredAttempt(String attemptId, Map<String, AttributeValue> meta, List<UsageSlice> contributions,
+                                List<io.taskmeter.core.metadata.AttachedRecord> records) {
         public String field(String name) {
             return meta == null ? null : str(meta, name);
         }
@@ -147,6 +151,7 @@ public final class AttemptStore {
         String current = null;
         Map<String, AttributeValue> meta = null;
         List<UsageSlice> slices = new ArrayList<>();
+        List<io.taskmeter.core.metadata.AttachedRecord> records = new ArrayList<>();
         java.util.Set<String> done = new java.util.HashSet<>();
         for (var page : ddb.scanPaginator(ScanRequest.builder().tableName(table).build())) {
             for (Map<String, AttributeValue> item : page.items()) {
@@ -157,7 +162,7 @@ public final class AttemptStore {
                 String id = pk.substring(2);
                 if (!id.equals(current)) {
                     if (current != null) {
-                        sink.accept(new StoredAttempt(current, meta, slices));
+                        sink.accept(new StoredAttempt(current, meta, slices, records));
                         done.add(current);
                     }
                     if (done.contains(id)) {
@@ -167,17 +172,20 @@ public final class AttemptStore {
                     current = id;
                     meta = null;
                     slices = new ArrayList<>();
+                    records = new ArrayList<>();
                 }
                 String sk = str(item, "sk");
                 if ("META".equals(sk)) {
                     meta = item;
                 } else if (sk != null && sk.startsWith("C#")) {
                     slices.add(UsageItems.fromItem(item));
+                } else if (sk != null && sk.startsWith("R#")) {
+                    records.add(MetadataStore.attached(item));
                 }
             }
         }
         if (current != null) {
-            sink.accept(new StoredAttempt(current, meta, slices));
+            sink.accept(new StoredAttempt(current, meta, slices, records));
         }
     }
 }

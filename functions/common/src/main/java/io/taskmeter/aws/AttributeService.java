@@ -18,11 +18,13 @@ public final class AttributeService {
     private final UsageStore usage;
     private final AttemptStore attempts;
     private final StallMonitor stalls;
+    private final MetadataStore metadata;
 
-    public AttributeService(UsageStore usage, AttemptStore attempts, StallMonitor stalls) {
+    public AttributeService(UsageStore usage, AttemptStore attempts, StallMonitor stalls, MetadataStore metadata) {
         this.usage = usage;
         this.attempts = attempts;
         this.stalls = stalls;
+        this.metadata = metadata;
     }
 
     /** @return the sequence numbers of records that failed and must be retried */
@@ -51,6 +53,7 @@ public final class AttributeService {
         }
         AttemptIdentity id = AttemptIdentity.of(record.kind(), record.how(), record.tags(), record.unitId());
         attempts.record(id, record);
+        metadata.indexUnit(id.attemptId(), record);
         stalls.check(id, record);
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -59,7 +60,16 @@ public final class EventHandling {
     public static byte[] api(InsightsApi api, JsonNode event) throws IOException {
         String method = event.path("requestContext").path("http").path("method").asText("GET");
         String path = event.path("rawPath").asText("/");
-        InsightsApi.Response r = api.handle(method, path, InsightsApi.query(event.path("rawQueryString").asText("")));
+        Map<String, String> headers = new java.util.HashMap<>();
+        event.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+        byte[] body = null;
+        if (event.hasNonNull("body")) {
+            String raw = event.path("body").asText();
+            body = event.path("isBase64Encoded").asBoolean(false) ? java.util.Base64.getDecoder().decode(raw)
+                    : raw.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        InsightsApi.Response r = api.handle(method, path, InsightsApi.query(event.path("rawQueryString").asText("")),
+                headers, body);
         ObjectNode out = JSON.createObjectNode();
         out.put("statusCode", r.status());
         out.putObject("headers").put("content-type", "application/json");

@@ -6,6 +6,10 @@ import io.taskmeter.core.batch.BatchCodec;
 import io.taskmeter.core.batch.BatchFormatException;
 import io.taskmeter.core.batch.BatchKey;
 import io.taskmeter.core.batch.UnitSeries;
+import io.taskmeter.core.metadata.MetadataCodec;
+import io.taskmeter.core.metadata.MetadataDocument;
+import io.taskmeter.core.metadata.MetadataFormatException;
+import io.taskmeter.core.metadata.MetadataRecord;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -20,8 +24,9 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * Takes one uploaded object from S3 to the usage table: fetch, validate, decode, store usage per unit and the
- * host heartbeat. Bad input is quarantined with its reason and reported as handled, so it never blocks the
+ * Takes one uploaded object from S3 to DynamoDB: a batch ({@code batches/v1/}) becomes usage per unit and the
+ * host heartbeat; a metadata document ({@code metadata/v1/}) becomes orchestrator records of attempts and runs.
+ * Fetch, validate, decode, store. Bad input is quarantined with its reason and reported as handled, so it never blocks the
  * queue; a transient failure throws, so the message is retried, and the conditional writes make the retry safe.
  */
 public final class IngestService {
@@ -32,10 +37,12 @@ public final class IngestService {
 
     private final S3Client s3;
     private final UsageStore usage;
+    private final MetadataStore metadata;
 
-    public IngestService(S3Client s3, UsageStore usage) {
+    public IngestService(S3Client s3, UsageStore usage, MetadataStore metadata) {
         this.s3 = s3;
         this.usage = usage;
+        this.metadata = metadata;
     }
 
     public enum Status { INGESTED, DUPLICATE, QUARANTINED, SKIPPED }
@@ -47,8 +54,10 @@ public final class IngestService {
         if (key.startsWith(QUARANTINE) || key.contains("/" + QUARANTINE)) {
             return new Outcome(Status.SKIPPED, key, 0, "already in quarantine");
         }
-        if (!key.contains(BatchKey.ROOT)) {
-            return new Outcome(Status.SKIPPED, key, 0, "not a batch (only " + BatchKey.ROOT + " keys are ingested)");
+        boolean isMetadata = key.contains(MetadataDocument.ROOT);
+        if (!isMetadata && !key.contains(BatchKey.ROOT)) {
+            return new Outcome(Status.SKIPPED, key, 0, "neither a batch nor a metadata document (only "
+                    + BatchKey.ROOT + " and " + MetadataDocument.ROOT + " keys are ingested)");
         }
         byte[] bytes;
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key))) {
@@ -63,6 +72,9 @@ public final class IngestService {
             return new Outcome(Status.SKIPPED, key, 0, "object no longer exists");
         } catch (IOException e) {
             throw new UncheckedIOException("reading s3://" + bucket + "/" + key, e);
+        }
+        if (isMetadata) {
+            return ingestMetadata(bucket, key, bytes);
         }
         Batch batch;
         try {
@@ -84,6 +96,44 @@ public final class IngestService {
         LOG.info(() -> "{\"event\":\"ingested\",\"key\":\"" + key + "\",\"units\":" + batch.units().size()
                 + ",\"new\":" + (duplicate ? 0 : "true") + "}");
         return new Outcome(duplicate ? Status.DUPLICATE : Status.INGESTED, key, stored, null);
+    }
+
+    private Outcome ingestMetadata(String bucket, String key, byte[] bytes) {
+        MetadataDocument doc;
+        try {
+            doc = MetadataCodec.decode(bytes);
+            for (int i = 0; i < doc.records().size(); i++) {
+                String problem = problem(doc.records().get(i));
+                if (problem != null) {
+                    throw new MetadataFormatException("record " + i + ": " + problem);
+                }
+            }
+        } catch (MetadataFormatException e) {
+            return quarantine(bucket, key, bytes, e.getMessage());
+        }
+        int stored = metadata.store(doc);
+        boolean duplicate = stored == 0 && !doc.records().isEmpty();
+        LOG.info(() -> "{\"event\":\"metadata_ingested\",\"key\":\"" + key + "\",\"records\":"
+                + doc.records().size() + ",\"new\":" + stored + "}");
+        return new Outcome(duplicate ? Status.DUPLICATE : Status.INGESTED, key, stored, null);
+    }
+
+    /** What makes a record unusable: without a known type and source no rule can place it. */
+    private static String problem(MetadataRecord r) {
+        if (r == null) {
+            return "null";
+        }
+        if (!java.util.Set.of(MetadataRecord.TASK_INSTANCE, MetadataRecord.DAG_RUN, MetadataRecord.FLOW_RUN,
+                MetadataRecord.TASK_RUN).contains(r.type())) {
+            return "unknown type '" + r.type() + "'";
+        }
+        if (!"airflow".equals(r.source()) && !"prefect".equals(r.source())) {
+            return "unknown source '" + r.source() + "'";
+        }
+        if (r.id() == null && r.dagOrFlow() == null) {
+            return "names neither an id nor a DAG/flow";
+        }
+        return null;
     }
 
     private Outcome quarantine(String bucket, String key, byte[] bytes, String reason) {

@@ -31,21 +31,39 @@ public final class InsightsApi {
     static final int MAX_RANGE_DAYS = 92;
 
     private final InsightsStore store;
+    private final EventsEndpoint events;
 
     public InsightsApi(InsightsStore store) {
+        this(store, null);
+    }
+
+    /** @param events {@code POST /v1/events}; null when this API takes no pushed events */
+    public InsightsApi(InsightsStore store, EventsEndpoint events) {
         this.store = store;
+        this.events = events;
     }
 
     public record Response(int status, String body) {
     }
 
     public Response handle(String method, String rawPath, Map<String, String> query) {
+        return handle(method, rawPath, query, Map.of(), null);
+    }
+
+    public Response handle(String method, String rawPath, Map<String, String> query, Map<String, String> headers,
+                           byte[] requestBody) {
         try {
-            if (!"GET".equals(method)) {
-                return error(405, "only GET is supported");
-            }
             String path = rawPath.endsWith("/") && rawPath.length() > 1 ? rawPath.substring(0, rawPath.length() - 1)
                     : rawPath;
+            if (path.equals("/v1/events")) {
+                if (!"POST".equals(method)) {
+                    return error(405, "POST events to /v1/events");
+                }
+                return events == null ? error(404, "this API takes no pushed events") : events.accept(headers, requestBody);
+            }
+            if (!"GET".equals(method)) {
+                return error(405, "only GET is supported (and POST /v1/events)");
+            }
             if (path.equals("/v1/health")) {
                 Optional<Map> job = store.get("JOB", "LAST_RUN", Map.class);
                 return ok(Map.of("status", "ok", "last_job", job.orElse(Map.of())));
@@ -185,14 +203,18 @@ public final class InsightsApi {
     }
 
     private Response ok(Object body) {
+        return json(200, body);
+    }
+
+    static Response json(int status, Object body) {
         try {
-            return new Response(200, JSON.writeValueAsString(body));
+            return new Response(status, JSON.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static Response error(int status, String message) {
+    static Response error(int status, String message) {
         try {
             return new Response(status, JSON.writeValueAsString(Map.of("error", message, "status", status)));
         } catch (JsonProcessingException e) {

@@ -24,9 +24,11 @@ public final class InsightsJob {
     private final InsightsCalculator calculator;
     private final UsageStore usage;
     private final PriceTable prices;
+    private final MetadataStore metadata;
 
     public InsightsJob(AttemptStore attempts, InsightsStore insights, InsightsCalculator calculator, UsageStore usage,
-                       PriceTable prices) {
+                       PriceTable prices, MetadataStore metadata) {
+        this.metadata = metadata;
         this.usage = usage;
         this.prices = prices;
         this.attempts = attempts;
@@ -48,10 +50,16 @@ public final class InsightsJob {
         List<AttemptSummary> running = new ArrayList<>();
         try (InsightsStore.Writer writer = insights.writer()) {
             attempts.forEach(a -> {
-                AttemptSummary summary = run.add(new AttemptRecord(a.attemptId(), meta(a), a.contributions()));
-                if (summary != null) {
+                if (a.contributions().isEmpty()) {
+                    return; // orchestrator records of an attempt whose usage has not arrived (yet)
+                }
+                List<io.taskmeter.core.metadata.AttachedRecord> records = new ArrayList<>(a.records());
+                records.addAll(metadata.joined(a.contributions()));
+                List<AttemptSummary> summaries = run.addAll(new AttemptRecord(a.attemptId(), meta(a),
+                        a.contributions(), records));
+                for (AttemptSummary summary : summaries) {
                     writer.attempt(summary);
-                    if ("running".equals(summary.state())) {
+                    if ("running".equals(summary.state()) && summary == summaries.get(0)) {
                         running.add(summary);
                     }
                 }
@@ -61,7 +69,7 @@ public final class InsightsJob {
             writer.tasksAndCosts(tasks, costs, nowMs, run.attempts());
             List<HostCost.Day> days = new ArrayList<>();
             run.allocatedByHost().keySet().forEach(host -> days.addAll(usage.hostDays(host)));
-            HostCost.compute(days, run.allocatedByHost(), prices).forEach(writer::host);
+            HostCost.compute(days, run.allocatedByHost(), run.unattributedByHost(), prices).forEach(writer::host);
             Result result = new Result(nowMs, run.attempts(), tasks, costs, running);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             LOG.info(() -> "{\"event\":\"insights_computed\",\"attempts\":" + result.attempts() + ",\"tasks\":"

@@ -30,14 +30,27 @@ public final class Services {
     public Services(DynamoDbClient ddb, S3Client s3, TableNames tables, PriceTable prices,
                     RightsizingSettings settings, AlertPublisher alerts, StallSettings stallSettings,
                     String bucket, java.util.function.Function<String, String> reportLink) {
+        this(ddb, s3, tables, prices, settings, alerts, stallSettings, bucket, reportLink, null);
+    }
+
+    /**
+     * @param eventsToken the shared secret of {@code POST /v1/events} (TASKMETER_EVENTS_TOKEN); null leaves the
+     *                    endpoint disabled
+     */
+    public Services(DynamoDbClient ddb, S3Client s3, TableNames tables, PriceTable prices,
+                    RightsizingSettings settings, AlertPublisher alerts, StallSettings stallSettings,
+                    String bucket, java.util.function.Function<String, String> reportLink, String eventsToken) {
         this.usage = new UsageStore(ddb, tables.usage());
         this.attempts = new AttemptStore(ddb, tables.attempts());
         this.insights = new InsightsStore(ddb, tables.insights());
-        this.ingest = new IngestService(s3, usage);
+        MetadataStore metadata = new MetadataStore(ddb, tables.attempts());
+        this.ingest = new IngestService(s3, usage, metadata);
         this.attribute = new AttributeService(usage, attempts,
-                new StallMonitor(ddb, tables.attempts(), attempts, insights, alerts, stallSettings));
-        this.insightsJob = new InsightsJob(attempts, insights, new InsightsCalculator(prices, settings), usage, prices);
-        this.insightsApi = new InsightsApi(insights);
+                new StallMonitor(ddb, tables.attempts(), attempts, insights, alerts, stallSettings), metadata);
+        this.insightsJob = new InsightsJob(attempts, insights, new InsightsCalculator(prices, settings), usage, prices,
+                metadata);
+        this.insightsApi = new InsightsApi(insights,
+                new EventsEndpoint(s3, bucket, eventsToken, System::currentTimeMillis));
         this.weeklyReport = new WeeklyReportJob(insightsJob, insights, s3, bucket, alerts, reportLink);
         // Five batch intervals of the default 60 s without a batch, while tasks run there.
         this.hostSilence = new HostSilenceCheck(usage, alerts, 5 * 60_000L);

@@ -36,6 +36,8 @@ class DeliveryOrderPropertyTest {
 
     static StandIns standIns;
     static List<Batch> batches;
+    /** Keys of the scenario's orchestrator metadata documents, delivered among the batches. */
+    static List<String> metadataKeys;
     static Snapshot reference;
     /** Objects never change, so every run reads the same bucket; only the tables are new per run. */
     static String bucket;
@@ -48,6 +50,12 @@ class DeliveryOrderPropertyTest {
         for (Batch b : batches) {
             standIns.s3.putObject(p -> p.bucket(bucket).key(BatchKey.of("", b).key()),
                     RequestBody.fromBytes(BatchCodec.encode(b)));
+        }
+        metadataKeys = new ArrayList<>();
+        for (var doc : PipelineScenario.metadata()) {
+            standIns.s3.putObject(p -> p.bucket(bucket).key(doc.key()),
+                    RequestBody.fromBytes(io.taskmeter.core.metadata.MetadataCodec.encode(doc)));
+            metadataKeys.add(doc.key());
         }
         reference = run("inorder", 0, (steps, r) -> { });
     }
@@ -65,8 +73,14 @@ class DeliveryOrderPropertyTest {
         void plan(List<Step> steps, Random random);
     }
 
-    /** One delivery: an SQS message naming one object, or a DynamoDB stream event of some records. */
-    record Step(Batch ingest, List<LambdaEvents.StreamKey> stream) {
+    /**
+     * One delivery: an SQS message naming one object (a batch, or the metadata document under
+     * {@code metadataKey}), or a DynamoDB stream event of some records.
+     */
+    record Step(Batch ingest, List<LambdaEvents.StreamKey> stream, String metadataKey) {
+        Step(Batch ingest, List<LambdaEvents.StreamKey> stream) {
+            this(ingest, stream, null);
+        }
     }
 
     @Test
@@ -81,6 +95,78 @@ class DeliveryOrderPropertyTest {
         assertTrue(reference.api().get("/v1/costs?groupBy=host").contains("host-b"));
         assertFalse(reference.api().values().stream().anyMatch(b -> b.contains("\"status\":404")
                 || b.contains("\"status\":400")), reference.api().toString());
+    }
+
+    /** The reference run's attempts of one task, by try number (or task run id), from the API documents. */
+    private static Map<String, com.fasterxml.jackson.databind.JsonNode> attemptsOf(String taskId) throws IOException {
+        String body = reference.api().get("/v1/tasks/" + taskId);
+        assertTrue(body != null && body.startsWith("200 "), taskId + ": " + body);
+        Map<String, com.fasterxml.jackson.databind.JsonNode> out = new java.util.TreeMap<>();
+        for (var a : BatchCodec.json().readTree(body.substring(4)).path("attempts")) {
+            out.put(a.path("try_number").asText(a.path("id").asText()), a);
+        }
+        return out;
+    }
+
+    @Test
+    void orchestratorMetadataIsJoinedMergedAndSplit() throws IOException {
+        var extract = attemptsOf("airflow:etl:extract");
+        assertEquals(3, extract.size(), extract.toString());
+        // Airflow 2 REST records carry no job id: joined on natural key, host, pid and start.
+        assertEquals("up_for_retry", extract.get("1").path("orchestrator_metadata").path("state").asText(), extract.toString());
+        assertEquals("failed", extract.get("2").path("orchestrator_metadata").path("state").asText());
+        // Polled running, then success: the newer poll wins whichever landed last.
+        assertEquals("success", extract.get("3").path("orchestrator_metadata").path("state").asText());
+        assertEquals("PythonOperator", extract.get("3").path("orchestrator_metadata").path("operator").asText());
+
+        var load = attemptsOf("airflow:etl:load").get("1");
+        assertEquals("orchestrator request (airflow.executor_config.pod_override)",
+                load.path("allocation").path("source").asText(), load.toString());
+        assertEquals(0.5, load.path("allocation").path("cpus").asDouble(), 1e-9);
+        assertEquals(1L << 30, load.path("allocation").path("memory_bytes").asLong());
+        assertEquals("host-a", load.path("orchestrator_metadata").path("hostname").asText(),
+                "the same task instance reported on host-c must not join host-a's unit: " + load);
+
+        var train = attemptsOf("airflow:ml:train").get("1");
+        assertEquals("metadata:ti_id", train.path("attributed_by").asText(), train.toString());
+        assertEquals(1.0, train.path("confidence").asDouble());
+        assertEquals(1.5, train.path("allocation").path("cpus").asDouble(), 1e-9,
+                "the orchestrator's request wins over the task's declared one");
+
+        var features = attemptsOf("airflow:ml:features").get("1");
+        assertTrue(features.path("orchestrator_metadata").isNull(), features.toString());
+
+        var flow = attemptsOf(io.taskmeter.core.attribution.AttemptIdentity.taskId("prefect", "nightly-report",
+                io.taskmeter.core.attribution.AttemptIdentity.WHOLE_FLOW_RUN));
+        assertEquals(1, flow.size(), flow.toString());
+        var flowRun = flow.values().iterator().next();
+        assertEquals("local-pool", flowRun.path("orchestrator_metadata").path("work_pool").asText(),
+                "a partial pushed record must not erase the polled work pool: " + flowRun);
+        assertEquals("orchestrator request (prefect.job_variables)", flowRun.path("allocation").path("source").asText());
+        double flowCpu = flowRun.path("usage").path("cpu_seconds").asDouble();
+        double split = 0;
+        for (String[] t : new String[][] {{"fetch-3f2a", "false"}, {"render-9c1d", "true"}, {"upload-77ab", "true"}}) {
+            var runs = attemptsOf("prefect:nightly-report:" + t[0]);
+            assertEquals(1, runs.size(), t[0] + ": " + runs);
+            var tr = runs.values().iterator().next();
+            assertEquals(flowRun.path("id").asText(), tr.path("orchestrator_metadata").path("part_of").asText());
+            assertEquals(Boolean.parseBoolean(t[1]), tr.path("orchestrator_metadata").path("shared").asBoolean(),
+                    t[0] + " overlaps another task run: " + tr);
+            assertTrue(tr.path("usage").path("cpu_seconds").asDouble() > 0, tr.toString());
+            split += tr.path("usage").path("cpu_seconds").asDouble();
+        }
+        assertTrue(split <= flowCpu + 0.01 && split > 0.8 * flowCpu,
+                "task runs cover 5..190 s of a 200 s flow run: " + split + " of " + flowCpu);
+        // Usage no record describes stays visible per host, with its cost.
+        String hosts = reference.api().get("/v1/costs?groupBy=host");
+        for (var h : BatchCodec.json().readTree(hosts.substring(4)).path("hosts")) {
+            boolean b = "host-b".equals(h.path("host").asText());
+            assertEquals(b ? 1 : 0, h.path("unattributed_attempts").asInt(), hosts);
+            assertEquals(b, h.path("unattributed_usd").asDouble() > 0, hosts);
+        }
+        // Task runs are part of their flow run's cost, not a second one.
+        assertTrue(reference.api().get("/v1/costs?groupBy=flow").contains("\"attempts\":1"),
+                reference.api().get("/v1/costs?groupBy=flow"));
     }
 
     @Test
@@ -111,9 +197,31 @@ class DeliveryOrderPropertyTest {
             }
         }
         java.util.Collections.shuffle(deliveries, random);
+        // Metadata documents land anywhere among the batches (before their usage, after it), some twice.
+        List<String> documents = new ArrayList<>();
+        for (String key : metadataKeys) {
+            documents.add(key);
+            if (random.nextInt(3) == 0) {
+                documents.add(key);
+            }
+        }
+        java.util.Collections.shuffle(documents, random);
+        List<Integer> slots = new ArrayList<>();
+        for (int i = 0; i < documents.size(); i++) {
+            slots.add(random.nextInt(deliveries.size() + 1));
+        }
+        java.util.Collections.sort(slots);
         List<LambdaEvents.StreamKey> pending = new ArrayList<>();
         int seq = 0;
-        for (Batch b : deliveries) {
+        int d = 0;
+        for (int i = 0; i <= deliveries.size(); i++) {
+            while (d < documents.size() && slots.get(d) == i) {
+                steps.add(new Step(null, null, documents.get(d++)));
+            }
+            if (i == deliveries.size()) {
+                break;
+            }
+            Batch b = deliveries.get(i);
             steps.add(new Step(b, null));
             for (UnitSeries u : b.units()) {
                 pending.add(new LambdaEvents.StreamKey(Integer.toString(++seq), "INSERT",
@@ -154,12 +262,13 @@ class DeliveryOrderPropertyTest {
                 }
                 steps.add(new Step(null, keys));
             }
+            metadataKeys.forEach(k -> steps.add(new Step(null, null, k)));
         } else {
             schedule.plan(steps, new Random(seed));
         }
         for (Step step : steps) {
-            if (step.ingest() != null) {
-                String key = BatchKey.of("", step.ingest()).key();
+            if (step.ingest() != null || step.metadataKey() != null) {
+                String key = step.ingest() != null ? BatchKey.of("", step.ingest()).key() : step.metadataKey();
                 byte[] event = LambdaEvents.sqsWrapped(List.of(LambdaEvents.s3Event(bucket, key, 1)));
                 List<String> failed = LambdaEvents.failedIds(EventHandling.ingest(services.ingest(),
                         LambdaEvents.read(new java.io.ByteArrayInputStream(event))));

@@ -74,6 +74,79 @@ final class PipelineScenario {
         return out;
     }
 
+    static final String FLOW_RUN = "6d0a0c8e-0b1f-4a53-9a1e-1f0e4f3d2c11";
+    static final String TI_ID = "0192f0a4-8c1e-7d2b-a1c3-5e6f7a8b9c0d";
+
+    /**
+     * What the orchestrators say about the same fragment, as pollers would write it: Airflow 2 REST task
+     * instances without job ids (joined on host, pid and start), polled twice with the newer poll first in
+     * the list; an Airflow 3 task instance with its id and a pod_override request; a Prefect flow run with job
+     * variables and three task runs, two of which overlap; records that match nothing; and nothing about
+     * ml/features, which stays unattributed.
+     */
+    static List<io.taskmeter.core.metadata.MetadataDocument> metadata() {
+        String run = "scheduled__2025-11-22";
+        var later = io.taskmeter.core.metadata.MetadataDocument.of("airflow", "airflow.example", T0 + 900_000, List.of(
+                ti("etl", "extract", run, 1, "host-a.ec2.internal", 3101, T0 + 11_000, T0 + 160_000, "up_for_retry",
+                        null),
+                ti("etl", "extract", run, 2, "host-a.ec2.internal", 3377, T0 + 171_000, T0 + 270_000, "failed", null),
+                ti("etl", "extract", run, 3, "HOST-A", 990, T0 + 391_000, T0 + 490_000, "success", null),
+                ti("etl", "load", run, 1, "host-a", 812, T0 + 366_000, T0 + 470_000, "success",
+                        "{'pod_override': {'spec': {'containers': [{'name': 'base', 'resources': "
+                                + "{'requests': {'cpu': '500m', 'memory': '1Gi'}}}]}}}"),
+                // ml/features (host-b, still running) is never described: it stays unattributed on host-b.
+                // Same task instance key on another host at the same time: must join nothing.
+                ti("etl", "load", run, 1, "host-c", 812, T0 + 366_000, T0 + 470_000, "success", null),
+                io.taskmeter.core.metadata.MetadataRecord.builder("dag_run", "airflow", "airflow-v1").dagOrFlow("etl")
+                        .run(run).state("success").startMs(T0).endMs(T0 + 500_000L).build()));
+        var earlier = io.taskmeter.core.metadata.MetadataDocument.of("airflow", "airflow.example", T0 + 400_000,
+                List.of(ti("etl", "extract", run, 3, "host-a", 990, T0 + 391_000, null, "running", null)));
+        var airflow3 = io.taskmeter.core.metadata.MetadataDocument.of("airflow", "airflow3.example", T0 + 900_000,
+                List.of(io.taskmeter.core.metadata.MetadataRecord.builder("task_instance", "airflow", "airflow-v2")
+                        .id(TI_ID).dagOrFlow("ml").task("train").run("manual__2025-11-22").tryNumber(1).mapIndex(-1)
+                        .state("success").startMs(T0 + 33_000L).endMs(T0 + 250_000L).hostname("host-b").pid(7000)
+                        .requests(io.taskmeter.core.metadata.Requests.fromExecutorConfig(
+                                "{\"pod_override\": {\"spec\": {\"containers\": [{\"name\": \"base\", "
+                                        + "\"resources\": {\"requests\": {\"cpu\": \"1500m\", \"memory\": \"3Gi\"}}}]}}}")
+                                .orElseThrow())
+                        .build()));
+        String flowRun = FLOW_RUN;
+        var prefect = io.taskmeter.core.metadata.MetadataDocument.of("prefect", "prefect.example", T0 + 900_000,
+                List.of(io.taskmeter.core.metadata.MetadataRecord.builder("flow_run", "prefect", "prefect").id(flowRun)
+                                .dagOrFlow("nightly-report").run(flowRun).state("success").rawState("Completed")
+                                .startMs(T0).endMs(T0 + 200_000L).updatedMs(T0 + 201_000L).workPool("local-pool")
+                                .requests(io.taskmeter.core.metadata.Requests.fromJobVariables(
+                                        Map.of("cpu_request", "1", "memory_request", "2Gi"), false).orElseThrow())
+                                .build(),
+                        taskRun("tr-1", flowRun, "fetch-3f2a", T0 + 5_000L, T0 + 60_000L),
+                        taskRun("tr-2", flowRun, "render-9c1d", T0 + 70_000L, T0 + 130_000L),
+                        taskRun("tr-3", flowRun, "upload-77ab", T0 + 120_000L, T0 + 190_000L)));
+        // A pushed event after the poll: it knows only the state, which must not erase the rest.
+        var pushed = io.taskmeter.core.metadata.MetadataDocument.of("prefect", "prefect-events", T0 + 950_000,
+                List.of(io.taskmeter.core.metadata.MetadataRecord.builder("flow_run", "prefect", "prefect-event")
+                        .id(flowRun).run(flowRun).state("success").rawState("Completed").updatedMs(T0 + 202_000L)
+                        .build()));
+        return List.of(later, earlier, airflow3, prefect, pushed);
+    }
+
+    private static io.taskmeter.core.metadata.MetadataRecord ti(String dag, String task, String run, int tryNumber,
+                                                                 String host, int pid, long start, Long end,
+                                                                 String state, String executorConfig) {
+        return io.taskmeter.core.metadata.MetadataRecord.builder("task_instance", "airflow", "airflow-v1")
+                .dagOrFlow(dag).task(task).run(run).tryNumber(tryNumber).mapIndex(-1).hostname(host).pid(pid)
+                .startMs(start).endMs(end).state(state).queue("default").operator("PythonOperator")
+                .requests(executorConfig == null ? null
+                        : io.taskmeter.core.metadata.Requests.fromExecutorConfig(executorConfig).orElseThrow())
+                .build();
+    }
+
+    private static io.taskmeter.core.metadata.MetadataRecord taskRun(String id, String flowRun, String key,
+                                                                     long start, long end) {
+        return io.taskmeter.core.metadata.MetadataRecord.builder("task_run", "prefect", "prefect").id(id)
+                .dagOrFlow("nightly-report").task(key).taskName(key.substring(0, key.indexOf('-')) + "-0")
+                .run(flowRun).tryNumber(1).state("success").startMs(start).endMs(end).updatedMs(end + 500).build();
+    }
+
     private static Plan airflow2(String boot, int pid, String dag, String task, String run, String job, String tryN,
                                  int firstSeq, int startSample, int lastSeq, int endSample, boolean ends,
                                  double cores, long rss, long io) {

@@ -41,7 +41,8 @@ public class Producers {
                       @ConfigProperty(name = "taskmeter.alerts.topic-arn") Optional<String> topicArn,
                       @ConfigProperty(name = "taskmeter.aws.sns-endpoint") Optional<URI> snsEndpoint,
                       @ConfigProperty(name = "taskmeter.stall.after-seconds", defaultValue = "600") double stallAfter,
-                      @ConfigProperty(name = "taskmeter.bucket") Optional<String> bucket) {
+                      @ConfigProperty(name = "taskmeter.bucket") Optional<String> bucket,
+                      @ConfigProperty(name = "taskmeter.events.token") Optional<String> eventsToken) {
         var ddb = DynamoDbClient.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
         dynamoEndpoint.ifPresent(ddb::endpointOverride);
         var s3 = S3Client.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
@@ -61,6 +62,7 @@ public class Producers {
                 PriceTable.builtIn(), RightsizingSettings.defaults(), alerts,
                 StallSettings.defaults().withStallAfter(stallAfter), bucket.orElse(null),
                 key -> presigner.presignGetObject(p -> p.signatureDuration(Duration.ofDays(7))
-                        .getObjectRequest(g -> g.bucket(bucket.orElseThrow()).key(key))).url().toString());
+                        .getObjectRequest(g -> g.bucket(bucket.orElseThrow()).key(key))).url().toString(),
+                eventsToken.orElse(null));
     }
 }

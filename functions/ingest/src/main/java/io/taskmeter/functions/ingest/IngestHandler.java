@@ -13,7 +13,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 
-/** SQS messages carrying S3 notifications for batches/ (or a plain S3 event) → usage per unit and batch. */
+/**
+ * SQS messages carrying S3 notifications for batches/ and metadata/ (or a plain S3 event) → usage per unit and
+ * batch, and orchestrator records.
+ */
 @Singleton
 @Named("ingest")
 public class IngestHandler implements RequestStreamHandler {
