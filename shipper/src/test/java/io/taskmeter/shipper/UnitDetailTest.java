@@ -85,7 +85,7 @@ class UnitDetailTest {
         Path dir = TestSupport.newDir();
         String script = String.join("\n",
                 "sleep 1.5",
-                "( i=0; while [ $i -lt 150000 ]; do i=$((i+1)); done )",
+                "( i=0; while [ $i -lt 450000 ]; do i=$((i+1)); done )", // several intervals: state time is sampled
                 "dd if=/dev/zero of='" + dir.resolve("f") + "' bs=64k count=2000 oflag=sync 2>/dev/null",
                 "sleep " + (2.5 * INTERVAL_MS / 1000.0), "true");
         long before = AccuracyTest.ownChildTicks();
