@@ -5,8 +5,13 @@
 
 locals {
   athena_enabled = var.athena_database != null
-  athena_sample  = "struct<t:bigint,cpu_millis:bigint,rss_bytes:bigint,hwm_bytes:bigint,read_bytes:bigint,write_bytes:bigint,rchar:bigint,wchar:bigint,processes:int,spawned:bigint,running:int,disk_wait:int>"
-  athena_unit    = "struct<unit_id:string,root_pid:int,root_start_ticks:bigint,started_ms:bigint,ended_ms:bigint,kind:string,how:string,tags:map<string,string>,command:string,base:${local.athena_sample},samples:array<${local.athena_sample}>,partial:boolean>"
+  athena_psi     = "struct<cpu_some_us:bigint,cpu_full_us:bigint,memory_some_us:bigint,memory_full_us:bigint,io_some_us:bigint,io_full_us:bigint>"
+  athena_cgroup  = "struct<cpu_usage_us:bigint,cpu_throttled_us:bigint,memory_current_bytes:bigint,memory_peak_bytes:bigint,io_read_bytes:bigint,io_write_bytes:bigint,psi:${local.athena_psi}>"
+  athena_sample  = "struct<t:bigint,cpu_millis:bigint,rss_bytes:bigint,hwm_bytes:bigint,read_bytes:bigint,write_bytes:bigint,rchar:bigint,wchar:bigint,processes:int,spawned:bigint,running:int,disk_wait:int,running_ms:bigint,sleeping_ms:bigint,disk_wait_ms:bigint,voluntary_switches:bigint,involuntary_switches:bigint,pss_bytes:bigint,spawned_inferred:bigint,cgroup:${local.athena_cgroup}>"
+  athena_top     = "struct<command:string,cpu_millis:bigint,processes:int>"
+  athena_unit    = "struct<unit_id:string,root_pid:int,root_start_ticks:bigint,started_ms:bigint,ended_ms:bigint,kind:string,how:string,tags:map<string,string>,command:string,base:${local.athena_sample},samples:array<${local.athena_sample}>,partial:boolean,cgroup:string,top_processes:array<${local.athena_top}>>"
+  athena_host_sample = "struct<t:bigint,cpu_busy_ms:bigint,cpu_idle_ms:bigint,cpu_iowait_ms:bigint,cpu_steal_ms:bigint,load1:double,runnable:int,blocked:int,mem_available_bytes:bigint,swap_used_bytes:bigint,psi:${local.athena_psi},disks:array<struct<name:string,read_bytes:bigint,write_bytes:bigint,io_ms:bigint>>,nets:array<struct<name:string,rx_bytes:bigint,tx_bytes:bigint>>>"
+  athena_signals = "struct<network:string,base:${local.athena_host_sample},samples:array<${local.athena_host_sample}>>"
   athena_host    = "struct<cpus:int,memory_bytes:bigint,instance_type:string,instance_type_source:string,os:string>"
 }
 
@@ -101,6 +106,10 @@ resource "aws_glue_catalog_table" "batches" {
     columns {
       name = "units"
       type = "array<${local.athena_unit}>"
+    }
+    columns {
+      name = "host_signals"
+      type = local.athena_signals
     }
   }
 }

@@ -22,8 +22,8 @@ resource "aws_dynamodb_table" "usage" {
     enabled = var.point_in_time_recovery
   }
 
-  # Items carrying expires_at (epoch seconds) expire; meant for raw usage slices once attribute has copied them
-  # to attempts. Until the code sets it nothing expires (infra/test/verify.mjs warns), and no migration is needed.
+  # Raw usage slices carry expires_at (epoch seconds, 35 days after their batch: UsageStore.SLICE_RETENTION_SECONDS),
+  # long after attribute copied them to attempts and past SQS's longest redelivery window.
   ttl {
     attribute_name = "expires_at"
     enabled        = true

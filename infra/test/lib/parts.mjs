@@ -56,7 +56,7 @@ export function checkParts(m, { errors, warnings, code, R, examples = [] }) {
     for (const ttl of t.ttl || []) {
       if (ttl.enabled !== true) continue;
       if (!code.strings.has(ttl.attribute_name)) {
-        warnings.push(`dynamodb: aws_dynamodb_table.${name} expires items by ${ttl.attribute_name}, which no code writes yet: nothing ages out until it does`);
+        errors.push(`dynamodb: aws_dynamodb_table.${name} expires items by ${ttl.attribute_name}, which no code writes: nothing would age out`);
       }
     }
   }

@@ -6,6 +6,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import static io.taskmeter.aws.Items.n;
@@ -28,16 +29,30 @@ public final class UsageStore {
         return "U#" + unitId;
     }
 
+    /**
+     * How long a unit's raw slice stays after its batch ends (the table's TTL attribute {@code expires_at}). Attribute
+     * copies each slice into its attempt within seconds; the slice is kept well past SQS's longest retention (14
+     * days) so that a redelivered batch still finds it and changes nothing, then DynamoDB deletes it at no cost.
+     */
+    public static final long SLICE_RETENTION_SECONDS = 35L * 86_400;
+
     /** @return false when this unit's usage for this batch was already stored */
     public boolean putIfAbsent(UsageSlice record) {
+        Map<String, AttributeValue> item = new HashMap<>(
+                UsageItems.toItem(record, unitKey(record.unitId()), UsageItems.batchSortKey(record)));
+        item.put("expires_at", n(expiresAt(record.endMs())));
         try {
-            ddb.putItem(b -> b.tableName(table)
-                    .item(UsageItems.toItem(record, unitKey(record.unitId()), UsageItems.batchSortKey(record)))
+            ddb.putItem(b -> b.tableName(table).item(item)
                     .conditionExpression("attribute_not_exists(pk)"));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
+    }
+
+    /** Epoch seconds at which DynamoDB's TTL may delete a slice whose batch ended at {@code endMs}. */
+    static long expiresAt(long endMs) {
+        return Math.floorDiv(endMs, 1000) + SLICE_RETENTION_SECONDS;
     }
 
     public UsageSlice get(String pk, String sk) {
