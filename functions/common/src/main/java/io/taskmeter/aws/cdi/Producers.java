@@ -2,6 +2,7 @@ package io.taskmeter.aws.cdi;
 
 import io.taskmeter.aws.AlertPublisher;
 import io.taskmeter.aws.LogAlertPublisher;
+import io.taskmeter.aws.NoExpectContinue;
 import io.taskmeter.aws.Services;
 import io.taskmeter.aws.SnsAlertPublisher;
 import io.taskmeter.core.stall.StallSettings;
@@ -46,7 +47,8 @@ public class Producers {
         var ddb = DynamoDbClient.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
         dynamoEndpoint.ifPresent(ddb::endpointOverride);
         var s3 = S3Client.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
-        s3Endpoint.ifPresent(e -> s3.endpointOverride(e).forcePathStyle(true));
+        s3Endpoint.ifPresent(e -> s3.endpointOverride(e).forcePathStyle(true)
+                .overrideConfiguration(c -> c.addExecutionInterceptor(new NoExpectContinue())));
         AlertPublisher alerts = new LogAlertPublisher();
         if (topicArn.isPresent()) {
             var sns = SnsClient.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
