@@ -81,7 +81,7 @@ public final class LocalMain {
         System.exit(code);
     }
 
-    static int run(String[] args, PrintStream stdout) throws Exception {
+    public static int run(String[] args, PrintStream stdout) throws Exception {
         List<String> a = new ArrayList<>(Arrays.asList(args));
         if (a.isEmpty() || a.contains("--help") || a.contains("-h")) {
             stdout.print(HELP);

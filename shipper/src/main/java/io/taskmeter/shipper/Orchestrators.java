@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  * like batches (spooled, then uploaded under the sink's prefix at {@code metadata/v1/...} with the uploader's
  * retries). Credentials come from options or the environment and are never logged.
  */
-final class Orchestrators {
+public final class Orchestrators {
     private static final Logger LOG = Logger.getLogger(Orchestrators.class.getName());
     static final List<String> OPTIONS = List.of("--orchestrator", "--orchestrator-interval", "--airflow-username",
             "--airflow-password", "--airflow-token", "--prefect-api-key");
@@ -78,7 +78,7 @@ final class Orchestrators {
     }
 
     /** Polls every orchestrator once, now, and spools what changed (for {@code --once}). */
-    static void pollOnce(List<PollerConfig> configs, Shipper shipper) {
+    public static void pollOnce(List<PollerConfig> configs, Shipper shipper) {
         for (PollerConfig c : configs) {
             try {
                 new PollLoop(c, doc -> ship(shipper, doc)).pollOnce();
@@ -89,7 +89,7 @@ final class Orchestrators {
     }
 
     /** Starts one polling thread per orchestrator; close them before the shipper. */
-    static List<PollLoop> start(List<PollerConfig> configs, Shipper shipper) {
+    public static List<PollLoop> start(List<PollerConfig> configs, Shipper shipper) {
         List<PollLoop> loops = new ArrayList<>();
         for (PollerConfig c : configs) {
             loops.add(new PollLoop(c, doc -> ship(shipper, doc)).start());
