@@ -11,7 +11,7 @@ import io.taskmeter.core.metadata.MetadataRecord;
 import io.taskmeter.core.metadata.OrchestratorFacts;
 import io.taskmeter.core.metadata.Requests;
 import io.taskmeter.core.rightsizing.AttemptStats;
-import io.taskmeter.core.rightsizing.Quantiles;
+import io.taskmeter.core.rightsizing.QuantileSketch;
 import io.taskmeter.core.rightsizing.Recommendation;
 import io.taskmeter.core.rightsizing.Rightsizer;
 import io.taskmeter.core.rightsizing.RightsizingSettings;
@@ -309,7 +309,14 @@ public final class InsightsCalculator {
                 units.add(s.unitId());
             }
         }
-        double[] cores = intervals.stream().mapToDouble(CostModel.Interval::cores).toArray();
+        // The attempt's distribution of cores per interval, in a mergeable sketch: slices of one attempt (its batches,
+        // its units) combine in any order, and a later per-slice store can keep sketches instead of interval arrays.
+        QuantileSketch cores = QuantileSketch.onePercent();
+        for (CostModel.Interval iv : intervals) {
+            if (Double.isFinite(iv.cores())) {
+                cores.add(Math.max(0, iv.cores()));
+            }
+        }
         double seconds = intervals.stream().mapToDouble(CostModel.Interval::seconds).sum();
         UsageSlice first = slices.get(0);
         OptionalDouble reqCpu = Quantities.cpus(m.get("cpu_request"));
@@ -323,7 +330,7 @@ public final class InsightsCalculator {
         List<StallDetector.Point> points = StallDetector.points(allIntervals);
         long endMs = ended != null ? ended : end;
         AttemptSummary.Usage usage = new AttemptSummary.Usage(round(cpu, 3), peak, read, write, rchar, wchar,
-                seconds > 0 ? round(cpu / seconds, 3) : 0, round(cores.length == 0 ? 0 : Quantiles.of(cores, 0.95), 3),
+                seconds > 0 ? round(cpu / seconds, 3) : 0, round(cores.count() == 0 ? 0 : cores.quantile(0.95), 3),
                 maxProcs, spawned, intervals.isEmpty() ? 0 : round(diskWaitSamples / (double) intervals.size(), 3),
                 round(runningMs / 1000.0, 3), round(sleepingMs / 1000.0, 3), round(diskWaitMs / 1000.0, 3),
                 voluntary, involuntary, peakPss, topProcesses(latestOfUnit.values()));
