@@ -27,6 +27,13 @@ public record AttemptSummary(String id, String taskId, String orchestrator, Stri
                 timeline, null);
     }
 
+    /** This attempt as the orchestrator's record describes it. */
+    public AttemptSummary withOrchestratorMetadata(OrchestratorInfo info) {
+        return new AttemptSummary(id, taskId, orchestrator, dagOrFlow, task, run, tryNumber, mapIndex, host,
+                attributedBy, confidence, state, startedAt, endedAt, durationSeconds, command, usage, allocation, cost,
+                units, diagnosis, timeline, info);
+    }
+
     /**
      * @param p95Cores         95th percentile of the per-interval CPU, in cores
      * @param diskWaitFraction share of samples in which a process of the tree was in uninterruptible (D) state

@@ -188,10 +188,23 @@ public final class ReportHtml {
         if (tl == null || tl.t().length == 0) {
             return s.append("<p class=\"k\">No samples.</p>").toString();
         }
+        // The orchestrator's own window and state, drawn above what the processes did, so a reader sees both: a task
+        // the scheduler held "running" long after its processes went idle, or processes that outlived its end.
+        OrchestratorInfo o = a.orchestratorMetadata();
+        Long oStart = o == null ? null : millis(o.startedAt());
+        Long oEnd = o == null ? null : millis(o.endedAt());
         long t0 = Instant.parse(a.startedAt()).toEpochMilli();
+        if (oStart != null) {
+            t0 = Math.min(t0, oStart);
+        }
         long t1 = Math.max(t0 + 1, Math.max(tl.t()[tl.t().length - 1],
                 a.endedAt() == null ? t0 + 1 : Instant.parse(a.endedAt()).toEpochMilli()));
-        int h = 90;
+        if (oEnd != null) {
+            t1 = Math.max(t1, oEnd);
+        }
+        boolean band = oStart != null;
+        int h = band ? 104 : 90;
+        int base = band ? 34 : 20;
         double maxCores = Math.max(a.allocation().cpus(), 0.01);
         long maxRss = 1;
         for (long m : tl.rssBytes()) {
@@ -201,16 +214,31 @@ public final class ReportHtml {
         StringBuilder mem = new StringBuilder();
         for (int i = 0; i < tl.t().length; i++) {
             double x = (tl.t()[i] - t0) / (double) (t1 - t0) * W;
-            cpu.append(f(x)).append(',').append(f(h - 20 - Math.min(1, tl.cores()[i] / maxCores) * (h - 30))).append(' ');
-            mem.append(f(x)).append(',').append(f(h - 20 - tl.rssBytes()[i] / (double) maxRss * (h - 30))).append(' ');
+            cpu.append(f(x)).append(',').append(f(h - base - Math.min(1, tl.cores()[i] / maxCores) * (h - base - 10))).append(' ');
+            mem.append(f(x)).append(',').append(f(h - base - tl.rssBytes()[i] / (double) maxRss * (h - base - 10))).append(' ');
         }
         s.append("<svg class=\"attempt-timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W)
                 .append("\" height=\"").append(h).append("\" role=\"img\"><polyline class=\"cpu\" fill=\"none\" stroke=\"")
                 .append(USED).append("\" points=\"").append(cpu).append("\"/><polyline class=\"memory\" fill=\"none\" stroke=\"")
-                .append(BAD).append("\" points=\"").append(mem).append("\"/><rect class=\"state\" x=\"0\" y=\"")
+                .append(BAD).append("\" points=\"").append(mem).append("\"/>");
+        if (band) {
+            long end = oEnd != null ? oEnd : t1;
+            double x0 = (oStart - t0) / (double) (t1 - t0) * W;
+            double width = Math.max(1, (end - oStart) / (double) (t1 - t0) * W);
+            String state = o.state() == null ? "unknown" : o.state();
+            s.append("<rect class=\"orchestrator-state\" data-state=\"").append(esc(state)).append("\" x=\"")
+                    .append(f(x0)).append("\" y=\"").append(h - 28).append("\" width=\"").append(f(width))
+                    .append("\" height=\"12\" fill=\"").append(stateColour(state)).append("\"/><text x=\"")
+                    .append(f(x0 + 4)).append("\" y=\"").append(h - 18).append("\">")
+                    .append(esc(a.orchestrator() + " says " + state + (o.rawState() != null
+                            && !o.rawState().equalsIgnoreCase(state) ? " (" + o.rawState() + ")" : "")))
+                    .append("</text>");
+        }
+        s.append("<rect class=\"state\" x=\"0\" y=\"")
                 .append(h - 14).append("\" width=\"").append(W).append("\" height=\"12\" fill=\"")
                 .append("finished".equals(a.state()) ? "#74c476" : "#fdae6b").append("\"/><text x=\"4\" y=\"")
-                .append(h - 4).append("\">").append(esc(a.state())).append(String.format(Locale.ROOT,
+                .append(h - 4).append("\">").append(esc(band ? "processes " + a.state() : a.state()))
+                .append(String.format(Locale.ROOT,
                         " · %.1f s · up to %.2f cores of %.2f · peak %s", a.durationSeconds(), a.usage().p95Cores(),
                         a.allocation().cpus(), bytes(a.usage().peakRssBytes()))).append("</text></svg>");
         if (!a.usage().topProcesses().isEmpty()) {
@@ -225,6 +253,25 @@ public final class ReportHtml {
             s.append("</p>");
         }
         return s.toString();
+    }
+
+    private static Long millis(String iso) {
+        if (iso == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(iso).toEpochMilli();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String stateColour(String state) {
+        return switch (state.toLowerCase(Locale.ROOT)) {
+            case "success", "completed", "succeeded" -> "#74c476";
+            case "failed", "crashed", "upstream_failed", "oom_killed" -> "#de2d26";
+            default -> "#fdae6b";
+        };
     }
 
     private static String name(TaskSummary t) {

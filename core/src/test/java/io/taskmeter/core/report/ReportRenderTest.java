@@ -66,6 +66,34 @@ class ReportRenderTest {
     }
 
     @Test
+    void anAttemptTimelineShowsTheOrchestratorsWindowAndStateAboveWhatItsProcessesDid() {
+        long start = NOW - 86_400_000L;
+        Insights insights = new InsightsCalculator(PriceTable.builtIn(), RightsizingSettings.defaults())
+                .compute(List.of(attempt("a1", "etl", "load", start, 1.0)), NOW);
+        AttemptSummary plain = insights.attempts().get(0);
+        // The scheduler started the task 30 s before its processes and marked it failed 30 s after they ended.
+        OrchestratorInfo info = new OrchestratorInfo("airflow", "v2", "ti-1", "failed", "up_for_retry", null,
+                Instant.ofEpochMilli(start - 30_000).toString(), Instant.ofEpochMilli(start + 90_000).toString(),
+                "host-1", 42, null, null, null, null, null, null, List.of(), null, null, null, 1);
+        WeeklyReport with = WeeklyReport.of(new Insights(insights.computedAtMs(), List.of(
+                plain.withOrchestratorMetadata(info)), insights.tasks(), insights.costs()), List.of(),
+                NOW - 7 * 86_400_000L, NOW);
+        String html = ReportHtml.render(with);
+        int at = html.indexOf("class=\"orchestrator-state\"");
+        assertTrue(at > 0, "the orchestrator's band is drawn");
+        String rect = html.substring(at, html.indexOf("/>", at));
+        assertTrue(rect.contains("data-state=\"failed\""), rect);
+        // The axis runs from the orchestrator's start (30 s early) to its end (90 s after the processes' start):
+        // 120 s over 760 px, the band spans all of it.
+        assertTrue(rect.contains("x=\"0.0\""), rect);
+        assertTrue(rect.contains("width=\"760.0\""), rect);
+        assertTrue(html.contains("airflow says failed (up_for_retry)"));
+
+        String without = ReportHtml.render(WeeklyReport.of(insights, List.of(), NOW - 7 * 86_400_000L, NOW));
+        assertFalse(without.contains("orchestrator-state"), "no band without the orchestrator's record");
+    }
+
+    @Test
     void csvCellsCannotBecomeFormulas() {
         assertEquals("'=HYPERLINK(1)", ReportCsv.cell("=HYPERLINK(1)"));
         assertEquals("\"a,b\"", ReportCsv.cell("a,b"));
