@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,15 +70,7 @@ public final class InsightsApi {
                 return ok(Map.of("status", "ok", "last_job", job.orElse(Map.of())));
             }
             if (path.equals("/v1/tasks")) {
-                InsightsStore.Page<TaskSummary> page = store.page("TASKS", TaskSummary.class, limit(query),
-                        query.get("after"), false);
-                // Filters apply within the page; "next" still pages through every task.
-                List<TaskSummary> kept = page.items().stream()
-                        .filter(t -> matches(query.get("orchestrator"), t.orchestrator()))
-                        .filter(t -> matches(query.get("dag"), t.dagOrFlow()) && matches(query.get("flow"), t.dagOrFlow()))
-                        .filter(t -> matches(query.get("task"), t.task()))
-                        .toList();
-                return ok(pageBody("tasks", new InsightsStore.Page<>(kept, page.next())));
+                return ok(pageBody("tasks", filteredTasks(query, limit(query))));
             }
             if (path.startsWith("/v1/tasks/")) {
                 String id = decode(path.substring("/v1/tasks/".length()));
@@ -172,6 +165,42 @@ public final class InsightsApi {
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (java.io.IOException | NullPointerException e) {
             throw new IllegalStateException("openapi.json missing from the classpath", e);
+        }
+    }
+
+    /** Reads task pages for more than this many items at most, so a rare filter cannot make one call scan them all. */
+    static final int MAX_TASKS_READ = 5_000;
+
+    /**
+     * Up to {@code limit} tasks that pass the filters, reading on past pages that hold none or few of them, and a
+     * {@code next} that resumes right after the last one returned (a task's sort key is its id), so no match is
+     * skipped; when the read bound is reached first, fewer are returned with a {@code next} to go on from.
+     */
+    private InsightsStore.Page<TaskSummary> filteredTasks(Map<String, String> query, int limit) {
+        List<TaskSummary> kept = new ArrayList<>();
+        String after = query.get("after");
+        int read = 0;
+        while (true) {
+            InsightsStore.Page<TaskSummary> page = store.page("TASKS", TaskSummary.class, limit, after, false);
+            for (TaskSummary t : page.items()) {
+                read++;
+                if (matches(query.get("orchestrator"), t.orchestrator())
+                        && matches(query.get("dag"), t.dagOrFlow()) && matches(query.get("flow"), t.dagOrFlow())
+                        && matches(query.get("task"), t.task())) {
+                    kept.add(t);
+                    if (kept.size() == limit) {
+                        return new InsightsStore.Page<>(kept, page.next() == null && t == page.items()
+                                .get(page.items().size() - 1) ? null : t.id());
+                    }
+                }
+            }
+            if (page.next() == null) {
+                return new InsightsStore.Page<>(kept, null);
+            }
+            after = page.next();
+            if (read >= MAX_TASKS_READ) {
+                return new InsightsStore.Page<>(kept, after);
+            }
         }
     }
 
