@@ -117,7 +117,7 @@ public final class ColdStartBench {
                             try {
                                 runs.add(once(repo, f, v, env, api, events, false));
                             } catch (IllegalStateException e) {
-                                // Seen now and then with attribute: an invocation never answers; counted, reported.
+                                // An invocation that never answers: counted, reported, repeated.
                                 if (++stuck > 2) {
                                     throw e;
                                 }
@@ -172,8 +172,7 @@ public final class ColdStartBench {
                 throw new IllegalStateException(function + " (" + v.name() + ") did not answer: " + api.calls()
                         + "; see bench-pipeline/target/coldstart-" + function + ".log");
             }
-            // The second invocation now and then never answers (seen with attribute and the insights job, not
-            // understood yet): the run still counts for init and the first invocation.
+            // Should the second invocation never answer, the run still counts for init and the first one.
             api.awaitResponses(2, SECOND_TIMEOUT_MS);
         } finally {
             if (training) {

@@ -27,7 +27,8 @@ final class RuntimeApiEmulator implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final LinkedBlockingQueue<byte[]> events = new LinkedBlockingQueue<>();
+    /** A new queue per function instance: a stopped instance's pending {@code next} keeps waiting on the old one. */
+    private volatile LinkedBlockingQueue<byte[]> events = new LinkedBlockingQueue<>();
     private final List<Call> calls = new ArrayList<>();
     private volatile Runnable onCall = () -> { };
 
@@ -48,8 +49,7 @@ final class RuntimeApiEmulator implements AutoCloseable {
 
     /** Starts a new function instance's life: these events, nothing recorded yet. */
     synchronized void reset(List<byte[]> next) {
-        events.clear();
-        events.addAll(next);
+        events = new LinkedBlockingQueue<>(next);
         calls.clear();
     }
 
@@ -79,6 +79,7 @@ final class RuntimeApiEmulator implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         long now = System.nanoTime();
+        LinkedBlockingQueue<byte[]> mine = events;
         String path = exchange.getRequestURI().getPath();
         byte[] body = exchange.getRequestBody().readAllBytes();
         try (exchange) {
@@ -86,7 +87,7 @@ final class RuntimeApiEmulator implements AutoCloseable {
                 record("next", now, "");
                 byte[] event;
                 try {
-                    event = events.poll(1, TimeUnit.HOURS);
+                    event = mine.poll(1, TimeUnit.HOURS);
                     if (event == null) {
                         return;
                     }
