@@ -35,6 +35,9 @@ public final class LocalMain {
               java -jar taskmeter-local.jar run [--task NAME] [options] -- CMD ARGS...
                   Runs CMD as an observed task through the whole pipeline and prints its report when it exits,
                   like /usr/bin/time -v for the whole process tree; exits with CMD's exit code.
+              java -jar taskmeter-local.jar load [--hosts 1000] [--minutes 5] [options]
+                  Simulated hosts send batches at their real rate through the whole pipeline: lag p50/p99,
+                  an API check of what was counted, and the AWS cost per host-month (load --help).
 
             Options:
               --json               the report as JSON on stdout (progress and logs go to stderr)
@@ -83,11 +86,14 @@ public final class LocalMain {
 
     public static int run(String[] args, PrintStream stdout) throws Exception {
         List<String> a = new ArrayList<>(Arrays.asList(args));
-        if (a.isEmpty() || a.contains("--help") || a.contains("-h")) {
+        if (a.isEmpty() || !a.get(0).equals("load") && (a.contains("--help") || a.contains("-h"))) {
             stdout.print(HELP);
             return a.isEmpty() ? 2 : 0;
         }
         String command = a.remove(0);
+        if (command.equals("load")) {
+            return LoadCommand.run(a, stdout);
+        }
         List<String> cmd = List.of();
         int dash = a.indexOf("--");
         if (dash >= 0) {
@@ -108,7 +114,7 @@ public final class LocalMain {
             throw new IllegalArgumentException("unknown option(s) " + a);
         }
         if (!command.equals("demo") && !command.equals("run")) {
-            throw new IllegalArgumentException("unknown command '" + command + "': use demo or run");
+            throw new IllegalArgumentException("unknown command '" + command + "': use demo, run or load");
         }
         if (command.equals("run") && cmd.isEmpty()) {
             throw new IllegalArgumentException("run needs a command after --, e.g. run -- sleep 1");
@@ -177,7 +183,7 @@ public final class LocalMain {
         System.err.println("taskmeter: " + line);
     }
 
-    private static String option(List<String> a, String name, String fallback) {
+    static String option(List<String> a, String name, String fallback) {
         int i = a.indexOf(name);
         if (i < 0) {
             return fallback;

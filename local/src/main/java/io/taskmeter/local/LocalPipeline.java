@@ -2,6 +2,7 @@ package io.taskmeter.local;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.taskmeter.aws.AwsUsageMeter;
 import io.taskmeter.aws.LambdaEvents;
 import io.taskmeter.aws.Provisioning;
 import io.taskmeter.aws.Services;
@@ -70,12 +71,20 @@ final class LocalPipeline implements AutoCloseable {
     private int delivered;
     /** Objects already delivered, so the metadata scan does not deliver a document twice (harmless, but noise). */
     private final java.util.Set<String> deliveredKeys = new java.util.HashSet<>();
+    private long shardsSeenAt = System.nanoTime();
+    private final java.util.Set<String> readShards = new java.util.HashSet<>();
 
     LocalPipeline(Path dataDir, double stallAfterSeconds) {
+        this(dataDir, stallAfterSeconds, null);
+    }
+
+    /** @param meter counts every request the pipeline's clients make and what DynamoDB bills; null for none */
+    LocalPipeline(Path dataDir, double stallAfterSeconds, AwsUsageMeter meter) {
         this.s3Server = EmbeddedS3.persistent(dataDir.resolve("s3"));
         this.dynamoServer = EmbeddedDynamo.persistent(dataDir.resolve("dynamodb"));
-        this.s3 = AwsClients.s3(s3Server.endpoint());
-        this.ddb = AwsClients.dynamo(dynamoServer.endpoint());
+        this.s3 = meter == null ? AwsClients.s3(s3Server.endpoint()) : MeteredClients.s3(s3Server.endpoint(), meter);
+        this.ddb = meter == null ? AwsClients.dynamo(dynamoServer.endpoint())
+                : MeteredClients.dynamo(dynamoServer.endpoint(), meter);
         this.streams = DynamoDbStreamsClient.builder().endpointOverride(dynamoServer.endpoint())
                 .region(software.amazon.awssdk.regions.Region.US_EAST_1)
                 .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
@@ -167,6 +176,74 @@ final class LocalPipeline implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** What the SQS event source mapping does with one batch of messages; returns the failed message ids. */
+    List<String> ingest(List<String> keys) throws IOException {
+        List<com.fasterxml.jackson.databind.node.ObjectNode> events = new ArrayList<>();
+        for (String key : keys) {
+            events.add(LambdaEvents.s3Event(BUCKET, key, 0));
+        }
+        return LambdaEvents.failedIds(invoke(ingest, LambdaEvents.sqsWrapped(events)));
+    }
+
+    /** Stores an object as the shipper would upload it. */
+    void put(String key, byte[] bytes) {
+        s3.putObject(b -> b.bucket(BUCKET).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+    }
+
+    /** Receives one attribute invocation: the stream records it was given and how long it ran. */
+    interface AttributeInvocation {
+        void done(List<LambdaEvents.StreamKey> keys, List<String> failed, long nanos);
+    }
+
+    /**
+     * What the stream event source mapping does: everything new on the usage table's stream, in invocations of
+     * at most {@code batchSize} records. New shards (DynamoDB rolls them over) are read from their start.
+     * @return records handed to the attribute function
+     */
+    synchronized int attributeStream(int batchSize, AttributeInvocation sink) throws IOException {
+        if (System.nanoTime() - shardsSeenAt > 30_000_000_000L) {
+            for (var shard : streams.describeStream(b -> b.streamArn(streamArn)).streamDescription().shards()) {
+                if (readShards.contains(shard.shardId())) {
+                    continue;
+                }
+                shardIterators.computeIfAbsent(shard.shardId(), id -> streams.getShardIterator(b -> b
+                        .streamArn(streamArn).shardId(id).shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+                        .shardIterator());
+            }
+            shardsSeenAt = System.nanoTime();
+        }
+        int handed = 0;
+        for (Map.Entry<String, String> e : new ArrayList<>(shardIterators.entrySet())) {
+            String iterator = e.getValue();
+            while (iterator != null) {
+                String it = iterator;
+                var records = streams.getRecords(b -> b.shardIterator(it));
+                List<LambdaEvents.StreamKey> keys = new ArrayList<>();
+                for (var r : records.records()) {
+                    keys.add(new LambdaEvents.StreamKey(r.dynamodb().sequenceNumber(), r.eventNameAsString(),
+                            r.dynamodb().keys().get("pk").s(), r.dynamodb().keys().get("sk").s()));
+                }
+                iterator = records.nextShardIterator();
+                e.setValue(iterator);
+                for (int i = 0; i < keys.size(); i += batchSize) {
+                    List<LambdaEvents.StreamKey> part = keys.subList(i, Math.min(keys.size(), i + batchSize));
+                    long t0 = System.nanoTime();
+                    List<String> failed = LambdaEvents.failedIds(invoke(attribute, LambdaEvents.streamEvent(part)));
+                    sink.done(part, failed, System.nanoTime() - t0);
+                }
+                handed += keys.size();
+                if (keys.isEmpty()) {
+                    break;
+                }
+            }
+            if (iterator == null) {
+                shardIterators.remove(e.getKey()); // a closed shard, read to its end
+                readShards.add(e.getKey());
+            }
+        }
+        return handed;
     }
 
     synchronized void runInsights() {
