@@ -1,14 +1,11 @@
 package io.taskmeter.local;
 
 import io.taskmeter.aws.AwsUsageMeter;
+import io.taskmeter.aws.NoExpectContinue;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -37,13 +34,7 @@ final class MeteredClients {
                 .credentialsProvider(DUMMY).httpClient(UrlConnectionHttpClient.create())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .overrideConfiguration(c -> c.addExecutionInterceptor(meter).addExecutionInterceptor(
-                        new ExecutionInterceptor() {
-                            @Override
-                            public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context,
-                                                                    ExecutionAttributes attributes) {
-                                return context.httpRequest().toBuilder().removeHeader("Expect").build();
-                            }
-                        })).build();
+                .overrideConfiguration(c -> c.addExecutionInterceptor(meter)
+                        .addExecutionInterceptor(new NoExpectContinue())).build();
     }
 }

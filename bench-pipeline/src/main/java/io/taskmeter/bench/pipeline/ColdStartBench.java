@@ -260,15 +260,7 @@ public final class ColdStartBench {
                 .forcePathStyle(true).httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
                 .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
                         software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("taskmeter", "local")))
-                .overrideConfiguration(c -> c.addExecutionInterceptor(
-                        new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
-                            @Override
-                            public software.amazon.awssdk.http.SdkHttpRequest modifyHttpRequest(
-                                    software.amazon.awssdk.core.interceptor.Context.ModifyHttpRequest context,
-                                    software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
-                                return context.httpRequest().toBuilder().removeHeader("Expect").build();
-                            }
-                        })).build();
+                .overrideConfiguration(c -> c.addExecutionInterceptor(new io.taskmeter.aws.NoExpectContinue())).build();
     }
 
     static double bareJvm(String java) throws Exception {
