@@ -88,7 +88,7 @@ final class CostModel {
         }
         out.printf("  %-44s %14s %-12s %12.4f%n", "total (target <= 0.30)", "", "", bill.total());
         out.printf("  plus DynamoDB storage growing by %.4f USD per host each month the data is kept (%.0f bytes "
-                + "of items per batch, storage + point-in-time recovery, no TTL on usage or attempts)%n",
+                + "of items per batch, storage + point-in-time recovery; usage slices expire after 35 days, attempts are kept)%n",
                 bill.storageGrowthPerMonth(), r.usage().totalBytesPut() / (double) r.batches());
         out.printf("  DynamoDB units by table: writes %s, reads %s; failed conditional writes %d; responses "
                 + "without capacity %d%n", r.usage().writeUnits(), r.usage().readUnits(),
