@@ -2,6 +2,10 @@ package io.taskmeter.testkit;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -24,6 +28,19 @@ public final class AwsClients {
 
     public static S3Client s3(URI endpoint) {
         return S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
-                .credentialsProvider(DUMMY).httpClient(UrlConnectionHttpClient.create()).build();
+                .credentialsProvider(DUMMY).httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(NO_EXPECT_CONTINUE)).build();
     }
+
+    /**
+     * UrlConnection's handling of "Expect: 100-continue" against S3Proxy loses a connection now and then ("Unexpected
+     * end of file from server", seen in CI on a test's put); on loopback the header buys nothing. The functions'
+     * own stand-in clients do the same (io.taskmeter.aws.NoExpectContinue): testkit cannot depend on them.
+     */
+    private static final ExecutionInterceptor NO_EXPECT_CONTINUE = new ExecutionInterceptor() {
+        @Override
+        public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+            return context.httpRequest().toBuilder().removeHeader("Expect").build();
+        }
+    };
 }
