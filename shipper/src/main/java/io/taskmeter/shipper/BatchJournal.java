@@ -1,5 +1,6 @@
 package io.taskmeter.shipper;
 
+import io.taskmeter.core.io.DurableFile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -76,7 +77,7 @@ final class BatchJournal {
     void open(Header h) throws IOException {
         close();
         file = fileOf(dir, h.bootId(), h.seq());
-        Spool.writeDurably(file, line(JSON.writeValueAsBytes(h)));
+        DurableFile.write(file, line(JSON.writeValueAsBytes(h)));
         out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         header = h;
         merge = new Merge();

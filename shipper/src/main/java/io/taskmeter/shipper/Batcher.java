@@ -1,5 +1,6 @@
 package io.taskmeter.shipper;
 
+import io.taskmeter.core.io.DurableFile;
 import io.taskmeter.core.batch.Batch;
 import io.taskmeter.core.batch.BatchCodec;
 import io.taskmeter.core.batch.BatchFormatException;
@@ -101,7 +102,7 @@ final class Batcher {
         String key = BatchKey.of(config.prefix(), batch).key();
         byte[] bytes = BatchCodec.encode(batch);
         spool.add(key, bytes);
-        Spool.writeDurably(seqFile, Long.toString(next).getBytes(StandardCharsets.US_ASCII));
+        DurableFile.write(seqFile, Long.toString(next).getBytes(StandardCharsets.US_ASCII));
         seq = next;
         startMs = nextStart;
         journal.discard();
@@ -135,7 +136,7 @@ final class Batcher {
                     h.seq(), h.startMs(), r.endMs(), h.intervalMs(), host, spool.takeDropped(), r.units());
             String key = BatchKey.of(prefix, batch).key();
             spool.add(key, BatchCodec.encode(batch));
-            Spool.writeDurably(seqFile(spool, h.bootId()),
+            DurableFile.write(seqFile(spool, h.bootId()),
                     Long.toString(Math.max(last, h.seq())).getBytes(StandardCharsets.US_ASCII));
             Files.deleteIfExists(r.file());
             keys.add(key);

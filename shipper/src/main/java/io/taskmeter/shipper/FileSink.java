@@ -1,5 +1,6 @@
 package io.taskmeter.shipper;
 
+import io.taskmeter.core.io.DurableFile;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -17,7 +18,7 @@ public final class FileSink implements BatchSink {
         if (!target.startsWith(dir) || target.equals(dir)) {
             throw new IOException("key " + key + " escapes " + dir);
         }
-        Spool.writeDurably(target, gzippedBatch);
+        DurableFile.write(target, gzippedBatch);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.taskmeter.shipper;
 
+import io.taskmeter.core.io.DurableFile;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.taskmeter.core.batch.BatchCodec;
 
@@ -91,6 +92,6 @@ final class ShipperState {
         m.put("last_upload_key", lastUploadKey);
         m.put("dropped_total", droppedTotal);
         m.put("dropped_unreported", droppedUnreported);
-        Spool.writeDurably(file, BatchCodec.json().writeValueAsBytes(m));
+        DurableFile.write(file, BatchCodec.json().writeValueAsBytes(m));
     }
 }

@@ -1,15 +1,13 @@
 package io.taskmeter.shipper;
 
+import io.taskmeter.core.io.DurableFile;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -63,7 +61,7 @@ public final class Spool {
         long nowMs = System.currentTimeMillis();
         long order = Math.max(nowMs * 1000, lastOrder + 1);
         lastOrder = order;
-        writeDurably(dir.resolve(String.format("%019d", order) + "~" + URLEncoder.encode(key, StandardCharsets.UTF_8)
+        DurableFile.write(dir.resolve(String.format("%019d", order) + "~" + URLEncoder.encode(key, StandardCharsets.UTF_8)
                 + SUFFIX), bytes);
         List<Entry> all = entries();
         long total = 0;
@@ -161,26 +159,6 @@ public final class Spool {
             return 0;
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    /** write to a temporary file, fsync it, rename it over the target, fsync the directory. */
-    static void writeDurably(Path target, byte[] bytes) throws IOException {
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel d = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            // some file systems cannot fsync a directory; the rename is still atomic
         }
     }
 }
