@@ -160,11 +160,7 @@ final class LocalPipeline implements AutoCloseable {
             while (iterator != null) {
                 String it = iterator;
                 var records = streams.getRecords(b -> b.shardIterator(it));
-                List<LambdaEvents.StreamKey> keys = new ArrayList<>();
-                for (var r : records.records()) {
-                    keys.add(new LambdaEvents.StreamKey(r.dynamodb().sequenceNumber(), r.eventNameAsString(),
-                            r.dynamodb().keys().get("pk").s(), r.dynamodb().keys().get("sk").s()));
-                }
+                List<LambdaEvents.StreamKey> keys = keysOf(records);
                 iterator = records.nextShardIterator();
                 e.setValue(iterator);
                 if (keys.isEmpty()) {
@@ -176,6 +172,17 @@ final class LocalPipeline implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The stream records as the attribute function receives them. */
+    private static List<LambdaEvents.StreamKey> keysOf(
+            software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse records) {
+        List<LambdaEvents.StreamKey> keys = new ArrayList<>();
+        for (var r : records.records()) {
+            keys.add(new LambdaEvents.StreamKey(r.dynamodb().sequenceNumber(), r.eventNameAsString(),
+                    r.dynamodb().keys().get("pk").s(), r.dynamodb().keys().get("sk").s()));
+        }
+        return keys;
     }
 
     /** What the SQS event source mapping does with one batch of messages; returns the failed message ids. */
@@ -220,11 +227,7 @@ final class LocalPipeline implements AutoCloseable {
             while (iterator != null) {
                 String it = iterator;
                 var records = streams.getRecords(b -> b.shardIterator(it));
-                List<LambdaEvents.StreamKey> keys = new ArrayList<>();
-                for (var r : records.records()) {
-                    keys.add(new LambdaEvents.StreamKey(r.dynamodb().sequenceNumber(), r.eventNameAsString(),
-                            r.dynamodb().keys().get("pk").s(), r.dynamodb().keys().get("sk").s()));
-                }
+                List<LambdaEvents.StreamKey> keys = keysOf(records);
                 iterator = records.nextShardIterator();
                 e.setValue(iterator);
                 for (int i = 0; i < keys.size(); i += batchSize) {
